@@ -1,0 +1,43 @@
+namespace Router.Core.Routing;
+
+/// <summary>
+/// The knobs of the meta decision (DESIGN.md step 8): <c>score = λ·p̂ − ĉ/c_ref + α·bonus − β·max(0, t̂ − t_target)</c>.
+/// Set per deployment, overridden per API key and per request; a null field means "inherit".
+/// </summary>
+public sealed record RoutingPolicy
+{
+    /// <summary>The deployment defaults.</summary>
+    public static RoutingPolicy Default { get; } = new()
+    {
+        Lambda = 1.0,
+        Alpha = 0.1,
+        Beta = 0.1,
+        TimeLimitSeconds = null,
+        TargetLatencySeconds = 10,
+    };
+
+    /// <summary>λ, the budget weight: how much one unit of quality is worth against one unit of normalised cost.</summary>
+    public double? Lambda { get; init; }
+
+    /// <summary>α, the weight of the LinUCB uncertainty bonus.</summary>
+    public double? Alpha { get; init; }
+
+    /// <summary>β, the weight of the latency penalty per second over target.</summary>
+    public double? Beta { get; init; }
+
+    /// <summary>Hard limit: arms expected to take longer are excluded. Null: no limit.</summary>
+    public double? TimeLimitSeconds { get; init; }
+
+    /// <summary>Soft target: the latency penalty counts seconds beyond it.</summary>
+    public double? TargetLatencySeconds { get; init; }
+
+    /// <summary>This policy with every null field taken from <paramref name="fallback"/>.</summary>
+    public RoutingPolicy Over(RoutingPolicy fallback) => new()
+    {
+        Lambda = Lambda ?? fallback.Lambda,
+        Alpha = Alpha ?? fallback.Alpha,
+        Beta = Beta ?? fallback.Beta,
+        TimeLimitSeconds = TimeLimitSeconds ?? fallback.TimeLimitSeconds,
+        TargetLatencySeconds = TargetLatencySeconds ?? fallback.TargetLatencySeconds,
+    };
+}
