@@ -10,49 +10,49 @@ public sealed record LearningStateOptions
     public const string SectionName = "Router:State";
 
     /// <summary>How long a decision record is kept for late feedback. Default 24 h (issue 5: at least 24 h).</summary>
-    public TimeSpan DecisionRecordTtl { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan DecisionRecordTtl { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How long an idempotency key is remembered. Default 48 h: longer than the feedback window.</summary>
-    public TimeSpan IdempotencyWindow { get; init; } = TimeSpan.FromHours(48);
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(48);
 
     /// <summary>Snapshot after this many applied entries. Default 10 000.</summary>
-    public int SnapshotEveryEntries { get; init; } = 10_000;
+    public int SnapshotEveryEntries { get; set; } = 10_000;
 
     /// <summary>Snapshot at least this often while entries arrive. Default 5 min.</summary>
-    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Snapshots kept; the log is trimmed behind the oldest kept one. Default 2.</summary>
-    public int SnapshotsRetained { get; init; } = 2;
+    public int SnapshotsRetained { get; set; } = 2;
 
     /// <summary>
     /// Extra log kept before the oldest kept snapshot, in append time, for a replica that is still replaying from
     /// an older position. Default 1 h. Trimming is off when <see cref="TrimAfterSnapshot"/> is false.
     /// </summary>
-    public TimeSpan TrimMargin { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan TrimMargin { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Trim the log after each snapshot. Default true.</summary>
-    public bool TrimAfterSnapshot { get; init; } = true;
+    public bool TrimAfterSnapshot { get; set; } = true;
 
     /// <summary>Entries read per round trip by the follower. Default 512.</summary>
-    public int FollowBatchSize { get; init; } = 512;
+    public int FollowBatchSize { get; set; } = 512;
 
     /// <summary>Longest wait between reads when idle (pub/sub usually wakes the follower sooner). Default 1 s.</summary>
-    public TimeSpan FollowPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan FollowPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often a replica checks the registry version (heals a lost pub/sub message). Default 2 s.</summary>
-    public TimeSpan RegistryRefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan RegistryRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Folder of the degraded-mode buffer (<c>learning-events.buffer.jsonl</c>). Put it on a persistent volume:
     /// events acknowledged while Redis is down live only there until flushed. Default: <c>&lt;temp&gt;/router-state</c>.
     /// </summary>
-    public string? BufferDirectory { get; init; }
+    public string? BufferDirectory { get; set; }
 
     /// <summary>Largest degraded-mode buffer; appends beyond it are rejected (503). Default 64 MiB.</summary>
-    public long BufferMaxBytes { get; init; } = 64L * 1024 * 1024;
+    public long BufferMaxBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>How often the buffer is retried while degraded. Default 1 s.</summary>
-    public TimeSpan BufferFlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan BufferFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The buffer folder with the default applied.</summary>
     public string EffectiveBufferDirectory =>

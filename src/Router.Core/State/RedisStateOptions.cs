@@ -14,13 +14,13 @@ public sealed record RedisStateOptions
     /// The server needs AOF (<c>appendonly yes</c>, <c>appendfsync always</c> or <c>everysec</c>) for acknowledged
     /// events to survive its restart.
     /// </summary>
-    public string? Configuration { get; init; }
+    public string? Configuration { get; set; }
 
     /// <summary>
     /// Prefix of every key and channel, so deployments (and tests) can share one server. Keys that must be updated
     /// together carry it as a hash tag (<c>{prefix}:...</c>), so the scripts also work on a Redis Cluster. Default <c>router</c>.
     /// </summary>
-    public string KeyPrefix { get; init; } = "router";
+    public string KeyPrefix { get; set; } = "router";
 
     /// <summary>True when Redis is configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
