@@ -1,0 +1,79 @@
+using Router.Core.State;
+
+namespace Router.Core.Tests.State;
+
+/// <summary>Tests that kill and restart their own redis-server.</summary>
+public sealed class RedisDurabilityTests
+{
+    [RedisFact]
+    public async Task AppendAsync_RedisKilledAndRestartedWithAof_LosesNoAcknowledgedAppend()
+    {
+        using var server = RedisServer.StartNew();
+        using var connection = server.Connect();
+        var log = TestState.RedisLog(connection, "durable");
+        using var stop = new CancellationTokenSource();
+
+        // Append continuously; kill -9 Redis in the middle; every append that was acknowledged must survive.
+        var acknowledged = new List<(string Key, LogId Id)>();
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var r = await log.AppendAsync("feedback", "req-" + i, TestState.Payload(i), CancellationToken.None);
+                    lock (acknowledged)
+                    {
+                        acknowledged.Add(("req-" + i, r.Id!.Value));
+                    }
+                }
+                catch (StateStoreUnavailableException)
+                {
+                    return;
+                }
+            }
+        });
+        await Task.Delay(300);
+        server.Kill();
+        await writer.WaitAsync(TimeSpan.FromSeconds(10));
+        server.Start();
+        await WaitConnectedAsync(connection);
+
+        var all = await TestState.ReadAllAsync(log);
+        Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} appends before the kill");
+        var stored = all.ToDictionary(e => e.IdempotencyKey, e => e.Id);
+        foreach (var (key, id) in acknowledged)
+        {
+            Assert.True(stored.TryGetValue(key, out var storedId), $"acknowledged {key} lost");
+            Assert.Equal(id, storedId);
+        }
+
+        // The idempotency keys survived too: a retry of an acknowledged append is still a duplicate.
+        var retry = await log.AppendAsync("feedback", acknowledged[0].Key, TestState.Payload(0), CancellationToken.None);
+        Assert.Equal(AppendStatus.Duplicate, retry.Status);
+    }
+
+    internal static async Task WaitConnectedAsync(StackExchange.Redis.IConnectionMultiplexer connection)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (connection.IsConnected)
+                {
+                    await connection.GetDatabase().PingAsync();
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException)
+            {
+                // Still reconnecting.
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("the multiplexer did not reconnect within 15 s");
+    }
+}
