@@ -53,6 +53,7 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
         BufferPath = Path.Combine(directory, BufferFileName);
         if (File.Exists(BufferPath) && new FileInfo(BufferPath).Length > 0)
         {
+            DropTornTail(BufferPath);
             _bytes = new FileInfo(BufferPath).Length;
             _count = File.ReadLines(BufferPath).Count(l => l.Length > 0);
             _degraded = true;
@@ -249,6 +250,35 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
         _degraded = false;
         _degradedSince = null;
         StateLog.Flushed(_logger, flushed);
+    }
+
+    // A crash mid-write leaves a last line without its newline; it was never acknowledged. Cut it off, or the
+    // next buffered event would be glued onto it and lost with it.
+    private static void DropTornTail(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        var end = file.Length;
+        var buffer = new byte[4096];
+        while (end > 0)
+        {
+            var start = Math.Max(0, end - buffer.Length);
+            file.Position = start;
+            file.ReadExactly(buffer, 0, (int)(end - start));
+            var newline = Array.LastIndexOf(buffer, (byte)'\n', (int)(end - start) - 1, (int)(end - start));
+            if (newline >= 0)
+            {
+                end = start + newline + 1;
+                break;
+            }
+
+            end = start;
+        }
+
+        if (end != file.Length)
+        {
+            file.SetLength(end);
+            file.Flush(flushToDisk: true);
+        }
     }
 
     private static BufferedEvent? Parse(string line)
