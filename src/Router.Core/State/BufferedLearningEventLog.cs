@@ -179,7 +179,6 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
     {
         _file?.Dispose();
         _file = null;
-        _gate.Dispose();
     }
 
     private bool InnerLooksAvailable => _inner is not IAvailabilityProbe probe || probe.IsAvailable;

@@ -63,6 +63,7 @@ public sealed class RedisArmRegistryStore : IArmRegistryStore, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private ArmRegistrySnapshot _current = ArmRegistrySnapshot.Empty;
     private Task? _refreshLoop;
+    private int _disposed;
 
     /// <summary>Creates the store over the shared multiplexer; call <see cref="StartAsync"/> to load and listen.</summary>
     public RedisArmRegistryStore(
@@ -193,6 +194,12 @@ public sealed class RedisArmRegistryStore : IArmRegistryStore, IAsyncDisposable
     /// <summary>Stops the refresh loop and the subscription.</summary>
     public async ValueTask DisposeAsync()
     {
+        // DI may dispose us twice (registered as the concrete type and behind the interface).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_refreshLoop is not null)
         {
