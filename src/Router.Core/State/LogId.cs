@@ -16,7 +16,10 @@ public readonly record struct LogId(ulong Milliseconds, ulong Sequence) : ICompa
     public LogId Next => Sequence == ulong.MaxValue ? new(Milliseconds + 1, 0) : new(Milliseconds, Sequence + 1);
 
     /// <summary>The append time the id encodes (Redis: the server clock; in-process: the injected TimeProvider).</summary>
-    public DateTimeOffset Timestamp => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(Milliseconds, (ulong)long.MaxValue / 2));
+    public DateTimeOffset Timestamp => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(Milliseconds, MaxUnixMilliseconds));
+
+    // DateTimeOffset.MaxValue in Unix milliseconds: a larger id (a hand-made one) still has a timestamp.
+    private const ulong MaxUnixMilliseconds = 253_402_300_799_999;
 
     /// <summary>Parses <c>ms-seq</c>; throws <see cref="FormatException"/> on anything else.</summary>
     public static LogId Parse(string text) =>

@@ -23,6 +23,11 @@ public sealed class RouterStateHostedService : IHostedService, IDisposable
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_services.GetService<System.Diagnostics.Metrics.IMeterFactory>() is not null)
+        {
+            _ = _services.GetRequiredService<RouterStateMetrics>(); // instruments exist from start-up on (hosts register IMeterFactory)
+        }
+
         await _services.GetRequiredService<IArmRegistryStore>().StartAsync(cancellationToken).ConfigureAwait(false);
         if (_services.GetRequiredService<ILearningEventLog>() is BufferedLearningEventLog buffered)
         {

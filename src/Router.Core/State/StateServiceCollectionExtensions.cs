@@ -89,6 +89,7 @@ public static class StateServiceCollectionExtensions
 
         services.TryAddSingleton<LearningStateFollower>();
         services.TryAddSingleton<RouterStateHealth>();
+        services.TryAddSingleton<RouterStateMetrics>();
         services.AddHostedService<RouterStateHostedService>();
         return services;
     }

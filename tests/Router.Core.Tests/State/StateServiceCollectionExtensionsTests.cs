@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,6 +55,8 @@ public sealed class StateServiceCollectionExtensionsTests(SharedRedis redis)
         Assert.Equal("redis", report.Backend);
         Assert.Equal(StateHealthStatus.Healthy, report.Status);
         Assert.Equal(appended.Id.Value.ToString(), report.LastAppliedId);
+        Assert.Equal(0, Observe(host)["router.state.degraded"]);
+        Assert.Equal(0, Observe(host)["router.state.buffered_events"]);
         await host.StopAsync();
     }
 
@@ -69,6 +72,27 @@ public sealed class StateServiceCollectionExtensionsTests(SharedRedis redis)
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(key, string.Join(" ", error.Failures), StringComparison.Ordinal);
+    }
+
+    // The state instruments of this host's meter factory, read once.
+    private static Dictionary<string, double> Observe(IHost host)
+    {
+        var factory = host.Services.GetRequiredService<IMeterFactory>();
+        var values = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RouterStateMetrics.MeterName && instrument.Meter.Scope == factory)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((i, v, _, _) => values[i.Name] = v);
+        listener.SetMeasurementEventCallback<long>((i, v, _, _) => values[i.Name] = v);
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) => values[i.Name] = v);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return values;
     }
 
     private static IHost Build(Dictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
