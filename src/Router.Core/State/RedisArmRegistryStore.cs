@@ -64,6 +64,7 @@ public sealed class RedisArmRegistryStore : IArmRegistryStore, IAsyncDisposable
     private ArmRegistrySnapshot _current = ArmRegistrySnapshot.Empty;
     private Task? _refreshLoop;
     private int _disposed;
+    private RedisValue[]? _pendingSeed;
 
     /// <summary>Creates the store over the shared multiplexer; call <see cref="StartAsync"/> to load and listen.</summary>
     public RedisArmRegistryStore(
@@ -139,7 +140,9 @@ public sealed class RedisArmRegistryStore : IArmRegistryStore, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask<RegistryChangeResult> SeedAsync(IReadOnlyList<ArmDefinition> arms, RoutingPolicy globalPolicy, CancellationToken cancellationToken)
+    /// <remarks>When Redis is unreachable this throws <see cref="StateStoreUnavailableException"/> and remembers the
+    /// seed; the refresh loop applies it once Redis is back (a no-op if another replica seeded first).</remarks>
+    public async ValueTask<RegistryChangeResult> SeedAsync(IReadOnlyList<ArmDefinition> arms, RoutingPolicy globalPolicy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arms);
         ArgumentNullException.ThrowIfNull(globalPolicy);
@@ -151,7 +154,16 @@ public sealed class RedisArmRegistryStore : IArmRegistryStore, IAsyncDisposable
             args.Add(StateJson.Serialize(arm));
         }
 
-        return ChangeAsync([.. args], cancellationToken);
+        try
+        {
+            return await ChangeAsync([.. args], cancellationToken).ConfigureAwait(false);
+        }
+        catch (StateStoreUnavailableException)
+        {
+            // Redis down at start-up: the refresh loop seeds as soon as it is back (unless someone else did).
+            Volatile.Write(ref _pendingSeed, [.. args]);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -325,6 +337,12 @@ public sealed class RedisArmRegistryStore : IArmRegistryStore, IAsyncDisposable
             try
             {
                 await Task.Delay(_refreshInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+                if (Volatile.Read(ref _pendingSeed) is { } seed)
+                {
+                    await ChangeAsync(seed, cancellationToken).ConfigureAwait(false);
+                    Interlocked.CompareExchange(ref _pendingSeed, null, seed);
+                }
+
                 var version = await RedisCalls.Run(
                     () => _redis.GetDatabase().StringGetAsync(_keys.RegistryVersion),
                     "registry version").ConfigureAwait(false);

@@ -53,6 +53,32 @@ public sealed class RedisDurabilityTests
         Assert.Equal(AppendStatus.Duplicate, retry.Status);
     }
 
+    [RedisFact]
+    public async Task SeedAsync_RedisDownAtStartUp_SeedsOnceRedisIsBack()
+    {
+        using var server = RedisServer.StartNew();
+        using var connection = server.Connect();
+        await using var registry = new RedisArmRegistryStore(
+            connection, SharedRedis.Prefix("seed"), TestState.Options(o => o.RegistryRefreshInterval = TimeSpan.FromMilliseconds(100)),
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisArmRegistryStore>.Instance);
+        server.Kill();
+        await registry.StartAsync(CancellationToken.None); // does not throw: keeps version 0
+
+        await Assert.ThrowsAsync<StateStoreUnavailableException>(async () =>
+            await registry.SeedAsync([new Router.Core.Arms.ArmDefinition { Name = "configured" }], Router.Core.Routing.RoutingPolicy.Default, CancellationToken.None));
+        Assert.Equal(0, registry.Current.Version);
+        server.Start();
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (registry.Current.Version == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(1, registry.Current.Version);
+        Assert.NotNull(registry.Current.FindArm("configured"));
+    }
+
     internal static async Task WaitConnectedAsync(StackExchange.Redis.IConnectionMultiplexer connection)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
