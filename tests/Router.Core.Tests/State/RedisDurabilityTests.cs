@@ -54,6 +54,45 @@ public sealed class RedisDurabilityTests
     }
 
     [RedisFact]
+    public async Task RunAsync_RedisRestartsUnderAFollower_ResumesAndAppliesEachEntryOnce()
+    {
+        using var server = RedisServer.StartNew();
+        using var connection = server.Connect();
+        var options = TestState.Options();
+        var log = TestState.RedisLog(connection, "resume", options);
+        var fold = new HashChainFold();
+        var follower = TestState.Follower(log, new RedisSnapshotStore(connection, SharedRedis.Prefix("resume"), options), fold, options);
+        using var cts = new CancellationTokenSource();
+        var run = follower.RunAsync(cts.Token);
+        for (var i = 0; i < 20; i++)
+        {
+            await log.AppendAsync("feedback", "req-" + i, TestState.Payload(i), CancellationToken.None);
+        }
+
+        server.Kill();
+        await Task.Delay(300); // the follower hits the outage and backs off
+        server.Start();
+        await WaitConnectedAsync(connection);
+        LogId last = default;
+        for (var i = 20; i < 40; i++)
+        {
+            last = (await log.AppendAsync("feedback", "req-" + i, TestState.Payload(i), CancellationToken.None)).Id!.Value;
+        }
+
+        Assert.True(await follower.WaitForAsync(last, TimeSpan.FromSeconds(10), CancellationToken.None));
+        await cts.CancelAsync();
+        await run;
+        var reference = new HashChainFold();
+        foreach (var entry in await TestState.ReadAllAsync(log))
+        {
+            reference.Apply(entry);
+        }
+
+        Assert.Equal(40, fold.Count);
+        Assert.Equal(reference.State, fold.State);
+    }
+
+    [RedisFact]
     public async Task SeedAsync_RedisDownAtStartUp_SeedsOnceRedisIsBack()
     {
         using var server = RedisServer.StartNew();
