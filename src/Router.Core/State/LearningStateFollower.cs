@@ -1,0 +1,382 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Router.Core.State;
+
+/// <summary>
+/// The fold driver: restores the newest snapshot, replays the log after it in order, then follows new entries,
+/// applying each exactly once through <see cref="ILearningStateFold"/>. Every replica runs one, so all replicas
+/// fold the same sequence and converge on bit-identical state. Also takes periodic snapshots (by
+/// <see cref="ILearningStateFold.Serialize"/>, between two applies, so state and position match) and trims the log
+/// behind the oldest kept snapshot minus <see cref="LearningStateOptions.TrimMargin"/>.
+/// </summary>
+/// <remarks>Thread-safe: the fold is called under one async lock; the status properties may be read from any thread.</remarks>
+public sealed class LearningStateFollower
+{
+    private static readonly TimeSpan GapCheckInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    private readonly ILearningEventLog _log;
+    private readonly ISnapshotStore _snapshots;
+    private readonly ILearningStateFold _fold;
+    private readonly LearningStateOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _foldGate = new(1, 1);
+    private readonly AppendSignal _applied = new();
+    private readonly Lock _statusGate = new();
+    private LogId _lastApplied;
+    private LogId? _lastSnapshot;
+    private bool _initialized;
+    private bool _caughtUp;
+    private TimeSpan _lag;
+    private long _appliedCount;
+    private long _failedCount;
+    private long _sinceSnapshot;
+    private DateTimeOffset _lastSnapshotAt;
+    private DateTimeOffset _lastGapCheck;
+
+    /// <summary>Creates a follower; nothing happens until <see cref="CatchUpAsync"/> or <see cref="RunAsync"/>.</summary>
+    public LearningStateFollower(
+        ILearningEventLog log,
+        ISnapshotStore snapshots,
+        ILearningStateFold fold,
+        IOptions<LearningStateOptions> options,
+        TimeProvider timeProvider,
+        ILogger<LearningStateFollower> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _snapshots = snapshots ?? throw new ArgumentNullException(nameof(snapshots));
+        _fold = fold ?? throw new ArgumentNullException(nameof(fold));
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _options = options.Value;
+        _lastSnapshotAt = timeProvider.GetUtcNow();
+    }
+
+    /// <summary>The last entry folded into the state (<see cref="LogId.Zero"/> before any).</summary>
+    public LogId LastAppliedId
+    {
+        get
+        {
+            lock (_statusGate)
+            {
+                return _lastApplied;
+            }
+        }
+    }
+
+    /// <summary>True once the follower has read to the end of the log at least once (use for readiness).</summary>
+    public bool IsCaughtUp => Volatile.Read(ref _caughtUp);
+
+    /// <summary>How far behind the log the state is, in append time (zero when caught up).</summary>
+    public TimeSpan Lag
+    {
+        get
+        {
+            lock (_statusGate)
+            {
+                return _lag;
+            }
+        }
+    }
+
+    /// <summary>Entries applied by this follower since it started (restored snapshots not counted).</summary>
+    public long AppliedCount => Interlocked.Read(ref _appliedCount);
+
+    /// <summary>Entries whose <see cref="ILearningStateFold.Apply"/> threw and that were skipped.</summary>
+    public long FailedCount => Interlocked.Read(ref _failedCount);
+
+    /// <summary>The position of the last snapshot this follower saved, if any.</summary>
+    public LogId? LastSnapshotId
+    {
+        get
+        {
+            lock (_statusGate)
+            {
+                return _lastSnapshot;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Restores the newest snapshot on the first call, then applies every entry in the log now. Returns when the
+    /// read reaches the end. Throws <see cref="StateStoreUnavailableException"/> when the store is unreachable.
+    /// </summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        while (await StepAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
+    }
+
+    /// <summary>
+    /// Catches up, then follows the log until cancelled, snapshotting and trimming as configured. Survives store
+    /// outages (retries with backoff up to 5 s). Returns when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+                var more = await StepAsync(cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromMilliseconds(100);
+                if (!more)
+                {
+                    await CheckForGapAsync(force: false, cancellationToken).ConfigureAwait(false);
+                    await _log.WaitForAppendAsync(LastAppliedId, _options.FollowPollInterval, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (StateStoreUnavailableException ex)
+            {
+                StateLog.FollowUnavailable(_logger, delay, ex);
+                try
+                {
+                    await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>Waits until the state includes <paramref name="id"/> (read-your-writes after an append). False on timeout.</summary>
+    public async Task<bool> WaitForAsync(LogId id, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = _timeProvider.GetUtcNow() + timeout;
+        while (true)
+        {
+            var pulse = _applied.Current;
+            if (LastAppliedId >= id)
+            {
+                return true;
+            }
+
+            var left = deadline - _timeProvider.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            await AppendSignal.WaitAsync(pulse, left, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Serialises the state now and saves it with its position (skipped when nothing was applied since the last
+    /// snapshot); then trims the log if <see cref="LearningStateOptions.TrimAfterSnapshot"/>. True when saved.
+    /// </summary>
+    public async Task<bool> SnapshotNowAsync(CancellationToken cancellationToken)
+    {
+        StateSnapshot snapshot;
+        await _foldGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_initialized || _lastApplied == LogId.Zero || _lastApplied == _lastSnapshot)
+            {
+                return false;
+            }
+
+            snapshot = new StateSnapshot(_fold.Serialize().ToArray(), _lastApplied, _timeProvider.GetUtcNow());
+            _sinceSnapshot = 0;
+            _lastSnapshotAt = snapshot.CreatedAt;
+        }
+        finally
+        {
+            _foldGate.Release();
+        }
+
+        var saved = await _snapshots.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        lock (_statusGate)
+        {
+            _lastSnapshot = snapshot.LastAppliedId;
+        }
+
+        if (_options.TrimAfterSnapshot)
+        {
+            var oldest = await _snapshots.GetOldestRetainedAsync(cancellationToken).ConfigureAwait(false);
+            if (oldest is { } keep)
+            {
+                var marginMs = (ulong)_options.TrimMargin.TotalMilliseconds;
+                var minId = keep.Milliseconds > marginMs ? new LogId(keep.Milliseconds - marginMs, 0) : LogId.Zero;
+                var removed = minId == LogId.Zero ? 0 : await _log.TrimBeforeAsync(minId, cancellationToken).ConfigureAwait(false);
+                StateLog.SnapshotSaved(_logger, snapshot.LastAppliedId, minId, removed);
+            }
+        }
+
+        return saved;
+    }
+
+    private async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _initialized))
+        {
+            return;
+        }
+
+        await _foldGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            var snapshot = await _snapshots.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
+            _fold.Restore(snapshot);
+            lock (_statusGate)
+            {
+                _lastApplied = snapshot?.LastAppliedId ?? LogId.Zero;
+                _lastSnapshot = snapshot?.LastAppliedId;
+            }
+
+            if (snapshot is null)
+            {
+                StateLog.NoSnapshot(_logger);
+            }
+            else
+            {
+                StateLog.RestoredSnapshot(_logger, snapshot.LastAppliedId);
+            }
+
+            Volatile.Write(ref _initialized, true);
+        }
+        finally
+        {
+            _foldGate.Release();
+        }
+
+        await CheckForGapAsync(force: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Reads and applies one batch; true when the batch was full (more may be waiting).
+    private async Task<bool> StepAsync(CancellationToken cancellationToken)
+    {
+        var batchSize = _options.FollowBatchSize;
+        bool full;
+        await _foldGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var batch = await _log.ReadAfterAsync(_lastApplied, batchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in batch)
+            {
+                if (entry.Id <= _lastApplied)
+                {
+                    continue; // never apply twice, whatever the store returns
+                }
+
+                try
+                {
+                    _fold.Apply(entry);
+                    Interlocked.Increment(ref _appliedCount);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _failedCount);
+                    StateLog.ApplyFailed(_logger, entry.Id, entry.Kind, ex);
+                }
+
+                lock (_statusGate)
+                {
+                    _lastApplied = entry.Id;
+                }
+
+                _sinceSnapshot++;
+            }
+
+            full = batch.Count >= batchSize;
+            var lag = full && batch.Count > 0 ? _timeProvider.GetUtcNow() - batch[^1].Id.Timestamp : TimeSpan.Zero;
+            lock (_statusGate)
+            {
+                _lag = lag < TimeSpan.Zero ? TimeSpan.Zero : lag;
+            }
+
+            if (!full)
+            {
+                Volatile.Write(ref _caughtUp, true);
+            }
+        }
+        finally
+        {
+            _foldGate.Release();
+        }
+
+        _applied.Pulse();
+        await MaybeSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        return full;
+    }
+
+    private async Task MaybeSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var due = _sinceSnapshot >= _options.SnapshotEveryEntries
+            || (_sinceSnapshot > 0 && _timeProvider.GetUtcNow() - _lastSnapshotAt >= _options.SnapshotInterval);
+        if (!due)
+        {
+            return;
+        }
+
+        try
+        {
+            await SnapshotNowAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            StateLog.SnapshotFailed(_logger, ex);
+        }
+    }
+
+    // If another replica trimmed the log past our position, the entries in between are gone: reload a newer
+    // snapshot (it already contains them) rather than silently skipping them.
+    private async Task CheckForGapAsync(bool force, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        if (!force && now - _lastGapCheck < GapCheckInterval)
+        {
+            return;
+        }
+
+        _lastGapCheck = now;
+        var info = await _log.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+        var applied = LastAppliedId;
+        if (info.TrimmedBefore <= applied.Next)
+        {
+            return;
+        }
+
+        await _foldGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var snapshot = await _snapshots.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
+            if (snapshot is not null && snapshot.LastAppliedId > _lastApplied)
+            {
+                StateLog.GapReloaded(_logger, _lastApplied, snapshot.LastAppliedId);
+                _fold.Restore(snapshot);
+                lock (_statusGate)
+                {
+                    _lastApplied = snapshot.LastAppliedId;
+                }
+            }
+            else
+            {
+                StateLog.GapWithoutSnapshot(_logger, info.TrimmedBefore, _lastApplied);
+            }
+        }
+        finally
+        {
+            _foldGate.Release();
+        }
+    }
+}
