@@ -26,7 +26,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<GatewayOptions>()
             .Bind(configuration.GetSection(GatewayOptions.SectionName))
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<GatewayOptions>, ArmsFilePostConfigure>());
+        services.AddSingleton<IPostConfigureOptions<GatewayOptions>>(new ArmsPostConfigure(configuration));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);

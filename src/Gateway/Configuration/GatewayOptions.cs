@@ -39,6 +39,6 @@ public sealed record GatewayOptions
     /// </summary>
     internal string ArmsSource { get; set; } = SectionName + ":Arms";
 
-    /// <summary>Why the arms file could not be read; reported by the validator. Set by the gateway.</summary>
-    internal string? ArmsFileError { get; set; }
+    /// <summary>Why the arms could not be read (file missing, value of the wrong type); reported by the validator.</summary>
+    internal string? ArmsError { get; set; }
 }

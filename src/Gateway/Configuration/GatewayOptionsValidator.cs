@@ -13,9 +13,9 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     public ValidateOptionsResult Validate(string? name, GatewayOptions options)
     {
         var errors = new List<string>();
-        if (options.ArmsFileError is not null)
+        if (options.ArmsError is not null)
         {
-            errors.Add(options.ArmsFileError);
+            errors.Add(options.ArmsError);
             return ValidateOptionsResult.Fail(errors);
         }
 
