@@ -67,6 +67,27 @@ public sealed class DefaultProfileTests : IAsyncLifetime
         Assert.Equal((completion.PromptTokens * 2.5 + completion.CompletionTokens * 10.0) / 1e6, completion.CostUsd, 12);
     }
 
+    [Fact]
+    public async Task ReadmeQuickstart_SdkSnippet_WorksAsWritten()
+    {
+        // The README's C# quickstart, verbatim apart from the endpoint.
+        var client = new ChatClient("auto", new ApiKeyCredential("unused-by-the-gateway"),
+            new OpenAIClientOptions { Endpoint = _gateway.OpenAiEndpoint });
+
+        ChatCompletion answer = await client.CompleteChatAsync("What is the capital of France?");
+        var streamed = new StringBuilder();
+        await foreach (var update in client.CompleteChatStreamingAsync("Count to five."))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                streamed.Append(part.Text);
+            }
+        }
+
+        Assert.Contains("capital of France", answer.Content[0].Text, StringComparison.Ordinal);
+        Assert.Contains("Count to five.", streamed.ToString(), StringComparison.Ordinal);
+    }
+
     private static string GatewayAppSettings()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
