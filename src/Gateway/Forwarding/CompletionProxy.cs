@@ -25,6 +25,9 @@ public sealed class CompletionProxy
     /// <summary>The tag that marks an embedding model.</summary>
     public const string EmbeddingsTag = "embeddings";
 
+    /// <summary>The <see cref="HttpContext.Items"/> key of the request id (for the exception handler).</summary>
+    public const string RequestIdItem = "router.request-id";
+
     private readonly IHttpForwarder _forwarder;
     private readonly IUpstreamInvokers _invokers;
     private readonly IArmCatalog _catalog;
@@ -72,6 +75,7 @@ public sealed class CompletionProxy
         var requestId = "req_" + Guid.NewGuid().ToString("N");
         var cancellationToken = context.RequestAborted;
         context.Response.Headers[RouterHeaders.RequestId] = requestId;
+        context.Items[RequestIdItem] = requestId;
 
         var (body, readError) = await RequestBodyReader.ReadAsync(context.Request, _options.MaxRequestBodyBytes, cancellationToken);
         if (readError is not null)

@@ -69,9 +69,14 @@ public static class OpenAiEndpoints
 
         if (context.Request.Path.StartsWithSegments("/v1"))
         {
-            var error = status >= 500 && context.Response.Headers.TryGetValue(RouterHeaders.RequestId, out var id)
-                ? OpenAiError.Internal(id.ToString())
-                : OpenAiError.ForStatus(status);
+            // The exception handler has cleared the response headers: put the request id back.
+            var requestId = context.Items[CompletionProxy.RequestIdItem] as string;
+            if (requestId is not null)
+            {
+                context.Response.Headers[RouterHeaders.RequestId] = requestId;
+            }
+
+            var error = status >= 500 ? OpenAiError.Internal(requestId ?? context.TraceIdentifier) : OpenAiError.ForStatus(status);
             await error.WriteAsync(context.Response, cancellationToken);
             return;
         }

@@ -44,7 +44,7 @@ public sealed class GatewayHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a gateway with the given <c>Router</c> settings (keys relative to the root, e.g. <c>Router:Arms:0:Name</c>).</summary>
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?> settings, string? jsonFile = null)
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?> settings, string? jsonFile = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
@@ -58,6 +58,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         var observer = new CapturingObserver();
         builder.Services.AddSingleton<IRequestObserver>(observer);
+        services?.Invoke(builder.Services);
 
         // As in Program.cs:
         builder.Services.AddRouterGateway(builder.Configuration);

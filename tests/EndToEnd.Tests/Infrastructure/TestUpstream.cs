@@ -70,6 +70,7 @@ public sealed class TestUpstream : IAsyncDisposable
         var app = builder.Build();
         var upstream = new TestUpstream(app);
         app.MapPost("/v1/{**operation}", upstream.HandleAsync);
+        app.MapPost("/openai/deployments/{deployment}/{**operation}", (HttpContext context, string operation) => upstream.HandleAsync(context, operation));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         upstream.BaseUrl = new Uri(address.TrimEnd('/') + "/v1");
