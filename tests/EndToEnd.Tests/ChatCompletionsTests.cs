@@ -137,6 +137,26 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stream_UsageChunk_ReachesOnlyClientsThatAskedButIsAlwaysMetered(bool clientAsks)
+    {
+        var options = clientAsks ? ""","stream_options":{"include_usage":true}""" : "";
+        using var response = await _gateway.Http.PostAsync("/v1/chat/completions", new StringContent(
+            $$"""{"model":"cheap","stream":true{{options}},"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(clientAsks, body.Contains("\"usage\"", StringComparison.Ordinal));
+        Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
+        Assert.Equal(5, body.Split("\"content\"").Length - 1);
+        var completion = await _gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        Assert.Equal(11, completion.PromptTokens);
+        Assert.Equal(5, completion.CompletionTokens);
+        Assert.False(completion.UsageEstimated);
+    }
+
     [Fact]
     public async Task CompleteChat_UpstreamWithoutUsage_EstimatesTokensAndMarksThemEstimated()
     {

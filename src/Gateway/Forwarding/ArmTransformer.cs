@@ -36,10 +36,12 @@ internal sealed class ArmTransformer : HttpTransformer
     private readonly string? _apiKey;
     private readonly RoutingDecision _decision;
     private readonly bool _fallback;
+    private readonly bool _hideUsageChunk;
     private readonly TimeProvider _time;
 
-    public ArmTransformer(CatalogArm arm, OpenAiOperation operation, string apiVersion, string? apiKey, RoutingDecision decision, bool fallback, TimeProvider time)
+    public ArmTransformer(CatalogArm arm, OpenAiOperation operation, string apiVersion, string? apiKey, RoutingDecision decision, bool fallback, bool hideUsageChunk, TimeProvider time)
     {
+        _hideUsageChunk = hideUsageChunk;
         _arm = arm;
         _operation = operation;
         _apiVersion = arm.ApiVersion ?? apiVersion;
@@ -154,7 +156,9 @@ internal sealed class ArmTransformer : HttpTransformer
         var debug = httpContext.Request.Headers[RouterHeaders.Debug] == "1";
         SetRouterHeaders(httpContext.Response, _arm.Name, _decision, _fallback, debug);
         var contentType = proxyResponse.Content.Headers.ContentType?.MediaType;
-        Meter = new MeteredResponseStream(httpContext.Response.Body, new ResponseUsageParser(contentType), _time);
+        var parser = new ResponseUsageParser(contentType);
+        var isStream = parser.IsEventStream;
+        Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk);
         httpContext.Response.Body = Meter;
         return true;
     }

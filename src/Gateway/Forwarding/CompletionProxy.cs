@@ -305,13 +305,25 @@ public sealed class CompletionProxy
         context.Request.ContentType = "application/json";
 
         var apiKey = arm.Definition.ApiKeyEnv is { Length: > 0 } env ? Environment.GetEnvironmentVariable(env) : null;
-        var transformer = new ArmTransformer(arm, request.Operation, _options.AzureApiVersion, apiKey, decision, fallback, _time);
+        var transformer = new ArmTransformer(arm, request.Operation, _options.AzureApiVersion, apiKey, decision, fallback,
+            hideUsageChunk: request.Stream && !request.ClientWantsStreamUsage, _time);
         var config = new ForwarderRequestConfig { ActivityTimeout = arm.Definition.Timeout };
         var originalBody = context.Response.Body;
         ForwarderError error;
         try
         {
             error = await _forwarder.SendAsync(context, ArmTransformer.DestinationPrefix(arm), _invokers.Get(arm), config, transformer, cancellationToken);
+            if (error == ForwarderError.None && transformer.Meter is { } meter)
+            {
+                try
+                {
+                    await meter.CompleteAsync(cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException)
+                {
+                    error = ForwarderError.ResponseBodyClient; // the client left during the last bytes
+                }
+            }
         }
         finally
         {

@@ -126,6 +126,7 @@ public static class OpenAiRequestParser
             Body = obj,
             Model = model!.Trim(),
             Stream = stream,
+            ClientWantsStreamUsage = stream && so is JsonObject streamOptions && streamOptions["include_usage"] is JsonNode u && u.GetValueKind() == JsonValueKind.True,
             QueryText = query!,
             PromptText = prompt!,
             RequestPolicy = policy!,

@@ -18,6 +18,12 @@ public sealed record ParsedOpenAiRequest
     /// <summary>Whether the client asked for an SSE stream.</summary>
     public bool Stream { get; init; }
 
+    /// <summary>
+    /// Whether a streaming client asked for the usage chunk itself (<c>stream_options.include_usage</c>). The gateway
+    /// always asks upstream; when the client did not, the usage-only chunk is kept from it, as OpenAI would.
+    /// </summary>
+    public bool ClientWantsStreamUsage { get; init; }
+
     /// <summary>The text the router sees (DESIGN.md step 2): system text as context, then the last user turn.</summary>
     public required string QueryText { get; init; }
 

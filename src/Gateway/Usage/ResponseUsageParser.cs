@@ -31,6 +31,9 @@ public sealed class ResponseUsageParser
         _isEventStream = contentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
     }
 
+    /// <summary>Whether the response is an SSE stream.</summary>
+    public bool IsEventStream => _isEventStream;
+
     /// <summary>Feeds the next bytes of the response body.</summary>
     public void Append(ReadOnlySpan<byte> bytes)
     {
