@@ -106,7 +106,7 @@ public sealed class ChatCompletionsTests : IAsyncLifetime
         var received = Assert.Single(_cheap.Received);
         Assert.Equal("cheap-upstream-model", received.Body["model"]!.GetValue<string>());
         Assert.True(received.Body["stream_options"]!["include_usage"]!.GetValue<bool>());
-        var completion = Assert.Single(_gateway.Observer.Completions);
+        var completion = Assert.Single(await _gateway.Observer.WaitForCountAsync(1));
         Assert.Equal("cheap", completion.Arm);
         Assert.Equal("cheapest", completion.Decision.Policy);
         Assert.True(completion.Streamed);

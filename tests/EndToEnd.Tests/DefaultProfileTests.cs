@@ -61,7 +61,7 @@ public sealed class DefaultProfileTests : IAsyncLifetime
         Assert.StartsWith("[gpt-4o-sim]", text.ToString(), StringComparison.Ordinal);
         Assert.True(updates > 3, $"only {updates} updates");
         Assert.NotNull(usage);
-        var completion = Assert.Single(_gateway.Observer.Completions);
+        var completion = Assert.Single(await _gateway.Observer.WaitForCountAsync(1));
         Assert.Equal(usage.OutputTokenCount, completion.CompletionTokens);
         Assert.False(completion.UsageEstimated);
         Assert.Equal((completion.PromptTokens * 2.5 + completion.CompletionTokens * 10.0) / 1e6, completion.CostUsd, 12);

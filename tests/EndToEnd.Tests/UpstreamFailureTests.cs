@@ -148,7 +148,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         // Disposing the response mid-stream closes the connection; the gateway must cancel the upstream call.
         await _cheap.AbortObserved.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(_cheap.StreamFinished.Task.IsCompleted);
-        var completion = Assert.Single(await WaitForCompletionsAsync(gateway, 1));
+        var completion = Assert.Single(await gateway.Observer.WaitForCountAsync(1));
         Assert.Equal(RequestOutcome.ClientCancelled, completion.Outcome);
     }
 
@@ -164,17 +164,6 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("error").Clone();
-    }
-
-    private static async Task<RequestCompletion[]> WaitForCompletionsAsync(GatewayHost gateway, int count)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (gateway.Observer.Completions.Count < count && deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
-
-        return [.. gateway.Observer.Completions];
     }
 
     private static string Header(HttpResponseMessage response, string name) =>

@@ -22,6 +22,18 @@ public sealed class CapturingObserver : IRequestObserver
     /// <summary>Waits for the completion of <paramref name="requestId"/> (observers run just after the response ends).</summary>
     public Task<RequestCompletion> WaitForAsync(string requestId) => Slot(requestId).Task.WaitAsync(TimeSpan.FromSeconds(10));
 
+    /// <summary>Waits until <paramref name="count"/> completions have arrived and returns them.</summary>
+    public async Task<RequestCompletion[]> WaitForCountAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Completions.Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        return [.. Completions];
+    }
+
     private TaskCompletionSource<RequestCompletion> Slot(string id) =>
         _byId.GetOrAdd(id, _ => new TaskCompletionSource<RequestCompletion>(TaskCreationOptions.RunContinuationsAsynchronously));
 }
