@@ -1,0 +1,156 @@
+using Microsoft.Extensions.Options;
+using Router.Core.Arms;
+using Router.Gateway.OpenAi;
+
+namespace Router.Gateway.Configuration;
+
+/// <summary>
+/// Start-up validation of <see cref="GatewayOptions"/> (registered with ValidateOnStart). Every message names the
+/// configuration path of the offending field, e.g. <c>Router:Arms:2:InputPricePerMillion must be &gt;= 0</c>.
+/// </summary>
+internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var errors = new List<string>();
+        if (options.ArmsError is not null)
+        {
+            errors.Add(options.ArmsError);
+            return ValidateOptionsResult.Fail(errors);
+        }
+
+        const string Section = GatewayOptions.SectionName;
+        if (options.MaxRequestBodyBytes < 1024)
+        {
+            errors.Add($"{Section}:MaxRequestBodyBytes must be >= 1024");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AzureApiVersion))
+        {
+            errors.Add($"{Section}:AzureApiVersion must not be empty");
+        }
+
+        if (options.DecisionRecordTtl <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:DecisionRecordTtl must be > 0");
+        }
+
+        ValidatePolicy(options, errors);
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Arms.Count; i++)
+        {
+            ValidateArm(options.Arms[i], $"{options.ArmsSource}:{i}", seen, errors);
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Validates one arm; also used by the run-time catalog (admin API) so both paths agree.</summary>
+    internal static void ValidateArm(ArmOptions arm, string path, ISet<string> seenNames, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(arm.Name))
+        {
+            errors.Add($"{path}:Name is required");
+        }
+        else if (ModelNames.IsRouterAlias(arm.Name.Trim()))
+        {
+            errors.Add($"{path}:Name '{arm.Name}' is reserved (it asks the router)");
+        }
+        else if (!seenNames.Add(arm.Name.Trim()))
+        {
+            errors.Add($"{path}:Name '{arm.Name}' is used by another arm");
+        }
+
+        var provider = arm.ParsedProvider;
+        if (provider is null)
+        {
+            errors.Add($"{path}:Provider '{arm.Provider}' is unknown (use openai, azure or simulated)");
+        }
+        else if (provider != ProviderKind.Simulated)
+        {
+            if (!Uri.TryCreate(arm.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"{path}:BaseUrl must be an absolute http(s) URL for provider '{arm.Provider}'");
+            }
+        }
+
+        if (provider == ProviderKind.AzureOpenAI && string.IsNullOrWhiteSpace(arm.ApiKeyEnv))
+        {
+            errors.Add($"{path}:ApiKeyEnv is required for provider 'azure'");
+        }
+
+        if (arm.ApiKeyEnv is { Length: > 0 } env && (env.Any(char.IsWhiteSpace) || env.StartsWith("sk-", StringComparison.Ordinal)))
+        {
+            errors.Add($"{path}:ApiKeyEnv must name an environment variable, not hold a key");
+        }
+
+        CheckNonNegative(arm.InputPricePerMillion, $"{path}:InputPricePerMillion", errors);
+        CheckNonNegative(arm.OutputPricePerMillion, $"{path}:OutputPricePerMillion", errors);
+        CheckNonNegative(arm.TimeToFirstTokenSeconds, $"{path}:TimeToFirstTokenSeconds", errors);
+        if (arm.MaxConcurrency < 1)
+        {
+            errors.Add($"{path}:MaxConcurrency must be >= 1");
+        }
+
+        if (!double.IsFinite(arm.TimeoutSeconds) || arm.TimeoutSeconds <= 0 || arm.TimeoutSeconds > 3600)
+        {
+            errors.Add($"{path}:TimeoutSeconds must be > 0 and <= 3600");
+        }
+
+        if (!double.IsFinite(arm.TokensPerSecond) || arm.TokensPerSecond <= 0)
+        {
+            errors.Add($"{path}:TokensPerSecond must be > 0");
+        }
+
+        if (arm.Tags.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add($"{path}:Tags must not contain empty tags");
+        }
+
+        if (arm.Simulation.MaxCompletionTokens < 1)
+        {
+            errors.Add($"{path}:Simulation:MaxCompletionTokens must be >= 1");
+        }
+
+        if (arm.Simulation.EmbeddingDimension is < 1 or > 8192)
+        {
+            errors.Add($"{path}:Simulation:EmbeddingDimension must be in [1, 8192]");
+        }
+
+        if (arm.Simulation.FailWithStatus is { } status && (status < 400 || status > 599))
+        {
+            errors.Add($"{path}:Simulation:FailWithStatus must be a 4xx or 5xx status");
+        }
+    }
+
+    private static void ValidatePolicy(GatewayOptions options, List<string> errors)
+    {
+        var policy = options.DefaultPolicy;
+        var path = $"{GatewayOptions.SectionName}:DefaultPolicy";
+        CheckOptionalNonNegative(policy.Lambda, $"{path}:Lambda", errors);
+        CheckOptionalNonNegative(policy.Alpha, $"{path}:Alpha", errors);
+        CheckOptionalNonNegative(policy.Beta, $"{path}:Beta", errors);
+        CheckOptionalNonNegative(policy.TargetLatencySeconds, $"{path}:TargetLatencySeconds", errors);
+        if (policy.TimeLimitSeconds is { } limit && (!double.IsFinite(limit) || limit <= 0))
+        {
+            errors.Add($"{path}:TimeLimitSeconds must be > 0");
+        }
+    }
+
+    private static void CheckOptionalNonNegative(double? value, string path, List<string> errors)
+    {
+        if (value is { } v)
+        {
+            CheckNonNegative(v, path, errors);
+        }
+    }
+
+    private static void CheckNonNegative(double value, string path, List<string> errors)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            errors.Add($"{path} must be >= 0");
+        }
+    }
+}

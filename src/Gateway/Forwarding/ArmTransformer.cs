@@ -1,0 +1,236 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Net.Http.Headers;
+using Router.Core.Arms;
+using Router.Core.Routing;
+using Router.Gateway.Arms;
+using Router.Gateway.OpenAi;
+using Router.Gateway.Usage;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Router.Gateway.Forwarding;
+
+/// <summary>
+/// The YARP transform for one attempt on one arm: targets the arm's URL (Azure: deployment path and api-version),
+/// swaps the client's credentials for the arm's, and on the way back either lets a 2xx response through (adding the
+/// router headers before the first byte and metering the body) or holds back an error response so the caller can
+/// fall back to the next arm or map the error. One instance per attempt; not thread-safe.
+/// </summary>
+internal sealed class ArmTransformer : HttpTransformer
+{
+    /// <summary>Largest upstream error body read for its message.</summary>
+    private const int MaxErrorBody = 64 * 1024;
+
+    private static readonly string[] StrippedRequestHeaders =
+    [
+        HeaderNames.Authorization, "api-key", "OpenAI-Organization", "OpenAI-Project", HeaderNames.Cookie,
+
+        // Identity encoding upstream, so the gateway can read usage from the body as it passes.
+        HeaderNames.AcceptEncoding,
+    ];
+
+    private readonly CatalogArm _arm;
+    private readonly OpenAiOperation _operation;
+    private readonly string _apiVersion;
+    private readonly string? _apiKey;
+    private readonly RoutingDecision _decision;
+    private readonly bool _fallback;
+    private readonly bool _hideUsageChunk;
+    private readonly TimeProvider _time;
+
+    public ArmTransformer(CatalogArm arm, OpenAiOperation operation, string apiVersion, string? apiKey, RoutingDecision decision, bool fallback, bool hideUsageChunk, TimeProvider time)
+    {
+        _hideUsageChunk = hideUsageChunk;
+        _arm = arm;
+        _operation = operation;
+        _apiVersion = arm.ApiVersion ?? apiVersion;
+        _apiKey = apiKey;
+        _decision = decision;
+        _fallback = fallback;
+        _time = time;
+    }
+
+    /// <summary>The upstream's error status, when it answered one (the response was then not passed on).</summary>
+    public int? UpstreamErrorStatus { get; private set; }
+
+    /// <summary>The upstream's error body (truncated), when it answered an error.</summary>
+    public byte[] UpstreamErrorBody { get; private set; } = [];
+
+    /// <summary>The meter on the client body, once a 2xx response started to pass.</summary>
+    public MeteredResponseStream? Meter { get; private set; }
+
+    /// <summary>YARP needs a destination prefix; simulated arms never resolve it.</summary>
+    public static string DestinationPrefix(CatalogArm arm) =>
+        arm.Definition.Provider == ProviderKind.Simulated || arm.Definition.BaseUrl is null
+            ? "http://simulated.invalid/"
+            : arm.Definition.BaseUrl.GetLeftPart(UriPartial.Authority) + "/";
+
+    /// <summary>The upstream URL for an operation on an arm.</summary>
+    public static Uri TargetUri(CatalogArm arm, OpenAiOperation operation, string apiVersion)
+    {
+        var path = operation.RelativePath();
+        var def = arm.Definition;
+        if (def.Provider == ProviderKind.Simulated || def.BaseUrl is null)
+        {
+            return new Uri($"http://simulated.invalid/v1/{path}");
+        }
+
+        var baseUrl = def.BaseUrl.AbsoluteUri.TrimEnd('/');
+        return def.Provider == ProviderKind.AzureOpenAI
+            ? new Uri($"{baseUrl}/openai/deployments/{Uri.EscapeDataString(def.EffectiveUpstreamModel)}/{path}?api-version={Uri.EscapeDataString(apiVersion)}")
+            : new Uri($"{baseUrl}/{path}");
+    }
+
+    /// <summary>Sets the gateway's headers on the client response (all responses, errors included).</summary>
+    public static void SetRouterHeaders(HttpResponse response, string? arm, RoutingDecision? decision, bool fallback, bool debug)
+    {
+        if (arm is not null)
+        {
+            response.Headers[RouterHeaders.Arm] = arm;
+        }
+
+        if (decision is null)
+        {
+            return;
+        }
+
+        response.Headers[RouterHeaders.Policy] = decision.Policy;
+        if (fallback)
+        {
+            response.Headers[RouterHeaders.Fallback] = "true";
+        }
+
+        if (debug)
+        {
+            response.Headers[RouterHeaders.Decision] = DecisionJson(decision);
+        }
+    }
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        proxyRequest.RequestUri = TargetUri(_arm, _operation, _apiVersion);
+        foreach (var name in StrippedRequestHeaders)
+        {
+            proxyRequest.Headers.Remove(name);
+        }
+
+        foreach (var header in httpContext.Request.Headers.Keys)
+        {
+            if (header.StartsWith("x-router-", StringComparison.OrdinalIgnoreCase))
+            {
+                proxyRequest.Headers.Remove(header);
+            }
+        }
+
+        if (!string.IsNullOrEmpty(_apiKey))
+        {
+            if (_arm.Definition.Provider == ProviderKind.AzureOpenAI)
+            {
+                proxyRequest.Headers.TryAddWithoutValidation("api-key", _apiKey);
+            }
+            else
+            {
+                proxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Authorization, "Bearer " + _apiKey);
+            }
+        }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null)
+        {
+            // The request failed before a response (connect failure, timeout): the caller decides what the client sees.
+            return false;
+        }
+
+        if (!proxyResponse.IsSuccessStatusCode)
+        {
+            UpstreamErrorStatus = (int)proxyResponse.StatusCode;
+            UpstreamErrorBody = await ReadBoundedAsync(proxyResponse, cancellationToken);
+            return false;
+        }
+
+        await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var debug = httpContext.Request.Headers[RouterHeaders.Debug] == "1";
+        SetRouterHeaders(httpContext.Response, _arm.Name, _decision, _fallback, debug);
+        var contentType = proxyResponse.Content.Headers.ContentType?.MediaType;
+        var parser = new ResponseUsageParser(contentType);
+        var isStream = parser.IsEventStream;
+        Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk);
+        httpContext.Response.Body = Meter;
+        return true;
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxErrorBody);
+            try
+            {
+                var total = 0;
+                int read;
+                while (total < MaxErrorBody && (read = await stream.ReadAsync(buffer.AsMemory(total, MaxErrorBody - total), cancellationToken)) > 0)
+                {
+                    total += read;
+                }
+
+                return buffer.AsSpan(0, total).ToArray();
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            return [];
+        }
+    }
+
+    private static string DecisionJson(RoutingDecision decision)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("policy", decision.Policy);
+            writer.WriteNumber("propensity", decision.Propensity);
+            writer.WriteStartArray("ranked");
+            foreach (var arm in decision.RankedArms)
+            {
+                writer.WriteStringValue(arm);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("scores");
+            foreach (var s in decision.Scores)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("arm", s.Arm);
+                writer.WriteNumber("score", Round(s.Score));
+                writer.WriteNumber("quality", Round(s.PredictedQuality));
+                writer.WriteNumber("cost_usd", Round(s.PredictedCostUsd));
+                writer.WriteNumber("bonus", Round(s.UncertaintyBonus));
+                writer.WriteNumber("latency_penalty", Round(s.LatencyPenalty));
+                if (s.ExcludedReason is not null)
+                {
+                    writer.WriteString("excluded", s.ExcludedReason);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        // Headers are ASCII: the writer escapes anything else by default.
+        return System.Text.Encoding.ASCII.GetString(buffer.ToArray());
+    }
+
+    private static double Round(double v) => double.IsFinite(v) ? double.Parse(v.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : 0;
+}

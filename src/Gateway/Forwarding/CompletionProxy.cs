@@ -1,0 +1,401 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Router.Core.Arms;
+using Router.Core.Routing;
+using IRouter = Router.Core.Routing.IRouter;
+using Router.Gateway.Arms;
+using Router.Gateway.Configuration;
+using Router.Gateway.Decisions;
+using Router.Gateway.Logging;
+using Router.Gateway.OpenAi;
+using Router.Gateway.Usage;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Router.Gateway.Forwarding;
+
+/// <summary>
+/// The request path of <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>
+/// (DESIGN.md steps 1, 2, 9): read and validate the body, pin or route, forward with YARP to the ranked arms in turn
+/// (falling back only while nothing has reached the client), meter usage and cost, publish the outcome.
+/// Thread-safe singleton.
+/// </summary>
+public sealed class CompletionProxy
+{
+    /// <summary>The tag that marks an embedding model.</summary>
+    public const string EmbeddingsTag = "embeddings";
+
+    /// <summary>The <see cref="HttpContext.Items"/> key of the request id (for the exception handler).</summary>
+    public const string RequestIdItem = "router.request-id";
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly IUpstreamInvokers _invokers;
+    private readonly IArmCatalog _catalog;
+    private readonly IRouter _router;
+    private readonly IDecisionStore _decisions;
+    private readonly ITokenCounter _tokens;
+    private readonly IRequestObserver[] _observers;
+    private readonly GatewayOptions _options;
+    private readonly RoutingPolicy _defaultPolicy;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CompletionProxy> _logger;
+
+    /// <summary>Creates the proxy (DI).</summary>
+    public CompletionProxy(
+        IHttpForwarder forwarder,
+        IUpstreamInvokers invokers,
+        IArmCatalog catalog,
+        IRouter router,
+        IDecisionStore decisions,
+        ITokenCounter tokens,
+        IEnumerable<IRequestObserver> observers,
+        IOptions<GatewayOptions> options,
+        TimeProvider time,
+        ILogger<CompletionProxy> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _forwarder = forwarder;
+        _invokers = invokers;
+        _catalog = catalog;
+        _router = router;
+        _decisions = decisions;
+        _tokens = tokens;
+        _observers = [.. observers];
+        _options = options.Value;
+        _defaultPolicy = _options.DefaultPolicy.Over(RoutingPolicy.Default);
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Serves one request on <paramref name="operation"/>'s endpoint.</summary>
+    public async Task HandleAsync(HttpContext context, OpenAiOperation operation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var started = _time.GetTimestamp();
+        var requestId = "req_" + Guid.NewGuid().ToString("N");
+        var cancellationToken = context.RequestAborted;
+        context.Response.Headers[RouterHeaders.RequestId] = requestId;
+        context.Items[RequestIdItem] = requestId;
+
+        var (body, readError) = await RequestBodyReader.ReadAsync(context.Request, _options.MaxRequestBodyBytes, cancellationToken);
+        if (readError is not null)
+        {
+            await readError.WriteAsync(context.Response, cancellationToken);
+            return;
+        }
+
+        var (parsed, parseError) = OpenAiRequestParser.Parse(operation, body, context.Request.Headers);
+        if (parseError is not null)
+        {
+            await parseError.WriteAsync(context.Response, cancellationToken);
+            return;
+        }
+
+        GatewayLog.QueryText(_logger, requestId, parsed!.QueryText);
+        var (decision, decisionError) = await DecideAsync(requestId, parsed, cancellationToken);
+        if (decisionError is not null)
+        {
+            await decisionError.WriteAsync(context.Response, cancellationToken);
+            if (decisionError.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                await PublishAsync(new RequestCompletion
+                {
+                    RequestId = requestId,
+                    Operation = operation,
+                    Decision = new RoutingDecision { RequestId = requestId, RankedArms = [], Policy = "none" },
+                    StatusCode = decisionError.Status,
+                    Outcome = RequestOutcome.Rejected,
+                    Duration = _time.GetElapsedTime(started),
+                });
+            }
+
+            return;
+        }
+
+        await _decisions.SaveAsync(new DecisionRecord(requestId, decision!, _time.GetUtcNow()), cancellationToken);
+        await ForwardAsync(context, parsed, decision!, requestId, started);
+    }
+
+    private async Task<(RoutingDecision? Decision, OpenAiError? Error)> DecideAsync(string requestId, ParsedOpenAiRequest request, CancellationToken cancellationToken)
+    {
+        if (!ModelNames.IsRouterAlias(request.Model))
+        {
+            if (!_catalog.TryGet(request.Model, out var pinned))
+            {
+                return (null, OpenAiError.ModelNotFound(request.Model));
+            }
+
+            if (!pinned.Definition.Enabled)
+            {
+                return (null, OpenAiError.NoArmAvailable($"The arm '{pinned.Name}' is disabled."));
+            }
+
+            // A pinned request has no fallback: the client asked for this model.
+            return (new RoutingDecision { RequestId = requestId, RankedArms = [pinned.Name], Policy = "pinned" }, null);
+        }
+
+        var candidates = Candidates(request.Operation);
+        if (candidates.Count == 0)
+        {
+            return (null, OpenAiError.NoArmAvailable(request.Operation == OpenAiOperation.Embeddings
+                ? $"No enabled arm is tagged '{EmbeddingsTag}'; pin an embedding model by name or tag one."
+                : "No enabled arm is available for routing."));
+        }
+
+        var routingRequest = new RoutingRequest
+        {
+            RequestId = requestId,
+            QueryText = request.QueryText,
+            PromptTokens = _tokens.CountTokens(request.PromptText),
+            Candidates = candidates,
+            Policy = request.RequestPolicy.Over(_defaultPolicy),
+        };
+
+        RoutingDecision decision;
+        try
+        {
+            decision = await _router.RouteAsync(routingRequest, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A broken router must not take the gateway down: price ranking is always possible.
+            GatewayLog.RouterFailed(_logger, requestId, ex);
+            decision = await new CheapestArmRouter().RouteAsync(routingRequest, cancellationToken);
+        }
+
+        var known = candidates.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var ranked = decision.RankedArms.Where(known.Contains).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        if (ranked.Length == 0)
+        {
+            return (null, OpenAiError.NoArmAvailable("The router excluded every arm (e.g. all over the time limit)."));
+        }
+
+        return (ranked.Length == decision.RankedArms.Count ? decision : decision with { RankedArms = ranked }, null);
+    }
+
+    private List<ArmDefinition> Candidates(OpenAiOperation operation)
+    {
+        var wantEmbeddings = operation == OpenAiOperation.Embeddings;
+        return _catalog.Arms
+            .Where(a => a.Enabled && a.Tags.Contains(EmbeddingsTag, StringComparer.OrdinalIgnoreCase) == wantEmbeddings)
+            .ToList();
+    }
+
+    private async Task ForwardAsync(HttpContext context, ParsedOpenAiRequest request, RoutingDecision decision, string requestId, long started)
+    {
+        var cancellationToken = context.RequestAborted;
+        var attempted = new List<string>(decision.RankedArms.Count);
+        var debug = context.Request.Headers[RouterHeaders.Debug] == "1";
+        Attempt? last = null;
+        CatalogArm? lastArm = null;
+        foreach (var name in decision.RankedArms)
+        {
+            if (!_catalog.TryGet(name, out var arm) || !arm.Definition.Enabled)
+            {
+                continue; // removed or disabled since the decision
+            }
+
+            if (last is not null)
+            {
+                GatewayLog.FallingBack(_logger, requestId, lastArm!.Name, last.Reason, arm.Name);
+                context.Response.Clear();
+                context.Response.Headers[RouterHeaders.RequestId] = requestId;
+            }
+
+            attempted.Add(arm.Name);
+            lastArm = arm;
+            GatewayLog.Forwarding(_logger, requestId, arm.Name, decision.Policy, attempted.Count);
+            last = await AttemptAsync(context, request, arm, decision, fallback: attempted.Count > 1, cancellationToken);
+            if (!last.Retryable || context.Response.HasStarted || cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        if (last is null || lastArm is null)
+        {
+            await OpenAiError.NoArmAvailable("Every arm of the decision has been removed or disabled.").WriteAsync(context.Response, cancellationToken);
+            return;
+        }
+
+        if (last.Outcome != RequestOutcome.Succeeded && last.Outcome != RequestOutcome.ClientCancelled && !context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            context.Response.Headers[RouterHeaders.RequestId] = requestId;
+            ArmTransformer.SetRouterHeaders(context.Response, lastArm.Name, decision, attempted.Count > 1, debug);
+            await last.Error!.WriteAsync(context.Response, cancellationToken);
+        }
+
+        if (last.Outcome == RequestOutcome.ClientCancelled)
+        {
+            GatewayLog.ClientCancelled(_logger, requestId, lastArm.Name);
+        }
+        else if (last.Outcome != RequestOutcome.Succeeded)
+        {
+            GatewayLog.UpstreamFailed(_logger, requestId, lastArm.Name, last.Reason, last.Exception);
+        }
+
+        var duration = _time.GetElapsedTime(started);
+        TimeSpan? ttfb = last.Meter is { FirstWriteTimestamp: > 0 } m ? _time.GetElapsedTime(started, m.FirstWriteTimestamp) : null;
+        var (promptTokens, completionTokens, estimated) = Usage(request, last);
+        var cost = lastArm.Definition.CostUsd(promptTokens, completionTokens);
+        var completion = new RequestCompletion
+        {
+            RequestId = requestId,
+            Operation = request.Operation,
+            Arm = lastArm.Name,
+            Decision = decision,
+            PromptTokens = promptTokens,
+            CompletionTokens = completionTokens,
+            UsageEstimated = estimated,
+            CostUsd = cost,
+            TimeToFirstByte = ttfb,
+            Duration = duration,
+            StatusCode = last.Outcome == RequestOutcome.ClientCancelled ? 499 : context.Response.StatusCode,
+            Outcome = last.Outcome,
+            Streamed = request.Stream,
+            FallbackUsed = attempted.Count > 1,
+            AttemptedArms = attempted,
+        };
+        GatewayLog.Completed(_logger, requestId, request.Operation.ToString(), lastArm.Name, completion.StatusCode, duration.TotalMilliseconds,
+            promptTokens, completionTokens, estimated ? " (estimated)" : "", cost);
+
+        if (last.Outcome != RequestOutcome.ClientCancelled)
+        {
+            // Let the client have the end of the response before the observers run.
+            try
+            {
+                await context.Response.CompleteAsync();
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+            {
+                // The client left at the last moment; nothing to report to it.
+            }
+        }
+
+        await PublishAsync(completion);
+    }
+
+    private (int Prompt, int Completion, bool Estimated) Usage(ParsedOpenAiRequest request, Attempt attempt)
+    {
+        if (attempt.Meter is null)
+        {
+            // Nothing came back (failure or cancellation): the upstream may still bill the prompt, but we cannot know.
+            return (0, 0, false);
+        }
+
+        var usage = attempt.Meter.Parser.Complete();
+        var estimated = false;
+        var prompt = usage.PromptTokens ?? Estimate(request.PromptText, ref estimated);
+        var completion = usage.CompletionTokens ?? (request.Operation == OpenAiOperation.Embeddings ? 0 : Estimate(usage.CompletionText, ref estimated));
+        return (prompt, completion, estimated);
+    }
+
+    private int Estimate(string text, ref bool estimated)
+    {
+        estimated = true;
+        return _tokens.CountTokens(text);
+    }
+
+    private async Task<Attempt> AttemptAsync(HttpContext context, ParsedOpenAiRequest request, CatalogArm arm, RoutingDecision decision, bool fallback, CancellationToken cancellationToken)
+    {
+        var body = RewriteBody(request, arm);
+        context.Request.Body = new MemoryStream(body, writable: false);
+        context.Request.ContentLength = body.Length;
+        context.Request.ContentType = "application/json";
+
+        var apiKey = arm.Definition.ApiKeyEnv is { Length: > 0 } env ? Environment.GetEnvironmentVariable(env) : null;
+        var transformer = new ArmTransformer(arm, request.Operation, _options.AzureApiVersion, apiKey, decision, fallback,
+            hideUsageChunk: request.Stream && !request.ClientWantsStreamUsage, _time);
+        var config = new ForwarderRequestConfig { ActivityTimeout = arm.Definition.Timeout };
+        var originalBody = context.Response.Body;
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(context, ArmTransformer.DestinationPrefix(arm), _invokers.Get(arm), config, transformer, cancellationToken);
+            if (error == ForwarderError.None && transformer.Meter is { } meter)
+            {
+                try
+                {
+                    await meter.CompleteAsync(cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException)
+                {
+                    error = ForwarderError.ResponseBodyClient; // the client left during the last bytes
+                }
+            }
+        }
+        finally
+        {
+            context.Response.Body = originalBody;
+        }
+
+        if (transformer.UpstreamErrorStatus is { } status)
+        {
+            var mapped = UpstreamErrors.Map(arm.Name, status, transformer.UpstreamErrorBody, apiKey);
+            var outcome = mapped.Status == StatusCodes.Status504GatewayTimeout ? RequestOutcome.UpstreamTimeout : RequestOutcome.UpstreamError;
+            return new Attempt(outcome, UpstreamErrors.IsRetryable(status), $"status {status}", mapped, transformer.Meter, null);
+        }
+
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (error == ForwarderError.None)
+        {
+            return new Attempt(RequestOutcome.Succeeded, false, "ok", null, transformer.Meter, null);
+        }
+
+        if (cancellationToken.IsCancellationRequested || error is ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient)
+        {
+            return new Attempt(RequestOutcome.ClientCancelled, false, "client cancelled", null, transformer.Meter, null);
+        }
+
+        var started = context.Response.HasStarted;
+        var timedOut = error == ForwarderError.RequestTimedOut ||
+            (error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled && exception is OperationCanceledException);
+        return timedOut
+            ? new Attempt(RequestOutcome.UpstreamTimeout, !started, $"timeout ({error})", OpenAiError.UpstreamTimeout(arm.Name), transformer.Meter, exception)
+            : new Attempt(RequestOutcome.UpstreamUnavailable, !started, $"forwarder error {error}", OpenAiError.UpstreamUnavailable(arm.Name), transformer.Meter, exception);
+    }
+
+    /// <summary>The body for one arm: <c>model</c> rewritten to the upstream model; streams always ask for usage.</summary>
+    private static byte[] RewriteBody(ParsedOpenAiRequest request, CatalogArm arm)
+    {
+        var body = request.Body;
+        body["model"] = arm.Definition.EffectiveUpstreamModel;
+        if (request.Stream)
+        {
+            if (body["stream_options"] is not JsonObject streamOptions)
+            {
+                streamOptions = [];
+                body["stream_options"] = streamOptions;
+            }
+
+            streamOptions["include_usage"] = true;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            body.WriteTo(writer);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private async Task PublishAsync(RequestCompletion completion)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                // The request is over (the client may be gone): observers get their own, uncancelled, turn.
+                await observer.OnRequestCompletedAsync(completion, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                GatewayLog.ObserverFailed(_logger, completion.RequestId, observer.GetType().Name, ex);
+            }
+        }
+    }
+
+    private sealed record Attempt(RequestOutcome Outcome, bool Retryable, string Reason, OpenAiError? Error, MeteredResponseStream? Meter, Exception? Exception);
+}

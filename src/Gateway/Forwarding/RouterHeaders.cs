@@ -1,0 +1,23 @@
+namespace Router.Gateway.Forwarding;
+
+/// <summary>The gateway's own response and request headers.</summary>
+public static class RouterHeaders
+{
+    /// <summary>Response: the request id to quote in <c>POST /v1/feedback</c>.</summary>
+    public const string RequestId = "x-router-request-id";
+
+    /// <summary>Response: the arm that answered.</summary>
+    public const string Arm = "x-router-arm";
+
+    /// <summary>Response: the policy that chose the arm (<c>pinned</c>, <c>cheapest</c>, <c>mixllm</c> ...).</summary>
+    public const string Policy = "x-router-policy";
+
+    /// <summary>Response: <c>true</c> when a fallback arm answered.</summary>
+    public const string Fallback = "x-router-fallback";
+
+    /// <summary>Request: <c>1</c> asks for <see cref="Decision"/>.</summary>
+    public const string Debug = "x-router-debug";
+
+    /// <summary>Response (debug only): the decision's per-arm scores as compact JSON.</summary>
+    public const string Decision = "x-router-decision";
+}

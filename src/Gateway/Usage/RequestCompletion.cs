@@ -1,0 +1,53 @@
+using Router.Core.Routing;
+using Router.Gateway.OpenAi;
+
+namespace Router.Gateway.Usage;
+
+/// <summary>Everything the gateway knows about a finished request; published to every <see cref="IRequestObserver"/>.</summary>
+public sealed record RequestCompletion
+{
+    /// <summary>The gateway's request id (<c>x-router-request-id</c>).</summary>
+    public required string RequestId { get; init; }
+
+    /// <summary>Which endpoint.</summary>
+    public required OpenAiOperation Operation { get; init; }
+
+    /// <summary>The arm that served (or last tried to serve) the request; null when none was tried.</summary>
+    public string? Arm { get; init; }
+
+    /// <summary>The routing decision (policy <c>pinned</c> when the client named an arm).</summary>
+    public required RoutingDecision Decision { get; init; }
+
+    /// <summary>Prompt tokens: the upstream's count, or an estimate (see <see cref="UsageEstimated"/>).</summary>
+    public int PromptTokens { get; init; }
+
+    /// <summary>Completion tokens: the upstream's count, or an estimate.</summary>
+    public int CompletionTokens { get; init; }
+
+    /// <summary>True when some token count was estimated by the gateway's tokenizer because the upstream gave none.</summary>
+    public bool UsageEstimated { get; init; }
+
+    /// <summary>Cost in USD at the arm's configured prices.</summary>
+    public double CostUsd { get; init; }
+
+    /// <summary>Time from the request's arrival to the first response byte sent to the client; null when none was sent.</summary>
+    public TimeSpan? TimeToFirstByte { get; init; }
+
+    /// <summary>Time from the request's arrival to the end of the response.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>HTTP status sent to the client.</summary>
+    public int StatusCode { get; init; }
+
+    /// <summary>How it ended.</summary>
+    public RequestOutcome Outcome { get; init; }
+
+    /// <summary>Whether the response was an SSE stream.</summary>
+    public bool Streamed { get; init; }
+
+    /// <summary>True when an arm other than the first-ranked one served (after a failure before the first byte).</summary>
+    public bool FallbackUsed { get; init; }
+
+    /// <summary>The arms tried, in order.</summary>
+    public IReadOnlyList<string> AttemptedArms { get; init; } = [];
+}

@@ -1,0 +1,107 @@
+using System.Text;
+using System.Text.Json;
+using EndToEnd.Tests.Infrastructure;
+
+namespace EndToEnd.Tests;
+
+/// <summary>Bad requests get the OpenAI error envelope with the right status, never a bare 500 (real Kestrel).</summary>
+public sealed class BadRequestTests : IAsyncLifetime
+{
+    private const string Chat = "/v1/chat/completions";
+    private const string Ok = """[{"role":"user","content":"hi"}]""";
+    private TestUpstream _upstream = null!;
+    private GatewayHost _gateway = null!;
+
+    public static TheoryData<string, string, string, string?, string?, int, string, string?, string?> Cases => new()
+    {
+        // name, method, path, body, header "name: value", status, type, param, code
+        { "malformed JSON", "POST", Chat, "{\"model\":", null, 400, "invalid_request_error", null, null },
+        { "empty body", "POST", Chat, "", null, 400, "invalid_request_error", null, null },
+        { "array body", "POST", Chat, "[]", null, 400, "invalid_request_error", null, null },
+        { "missing model", "POST", Chat, $$"""{"messages":{{Ok}}}""", null, 400, "invalid_request_error", "model", "missing_required_parameter" },
+        { "model is a number", "POST", Chat, $$"""{"model":5,"messages":{{Ok}}}""", null, 400, "invalid_request_error", "model", null },
+        { "model is empty", "POST", Chat, $$"""{"model":" ","messages":{{Ok}}}""", null, 400, "invalid_request_error", "model", null },
+        { "missing messages", "POST", Chat, """{"model":"auto"}""", null, 400, "invalid_request_error", "messages", "missing_required_parameter" },
+        { "messages is a string", "POST", Chat, """{"model":"auto","messages":"hi"}""", null, 400, "invalid_request_error", "messages", null },
+        { "messages is empty", "POST", Chat, """{"model":"auto","messages":[]}""", null, 400, "invalid_request_error", "messages", null },
+        { "message is not an object", "POST", Chat, """{"model":"auto","messages":["hi"]}""", null, 400, "invalid_request_error", "messages[0]", null },
+        { "message without role", "POST", Chat, """{"model":"auto","messages":[{"content":"hi"}]}""", null, 400, "invalid_request_error", "messages[0].role", "missing_required_parameter" },
+        { "unknown role", "POST", Chat, """{"model":"auto","messages":[{"role":"wizard","content":"hi"}]}""", null, 400, "invalid_request_error", "messages[0].role", null },
+        { "content is a number", "POST", Chat, """{"model":"auto","messages":[{"role":"user","content":42}]}""", null, 400, "invalid_request_error", "messages[0].content", null },
+        { "content part without type", "POST", Chat, """{"model":"auto","messages":[{"role":"user","content":[{"text":"hi"}]}]}""", null, 400, "invalid_request_error", "messages[0].content[0]", null },
+        { "stream is a string", "POST", Chat, $$"""{"model":"auto","stream":"yes","messages":{{Ok}}}""", null, 400, "invalid_request_error", "stream", null },
+        { "stream_options without stream", "POST", Chat, $$"""{"model":"auto","stream_options":{"include_usage":true},"messages":{{Ok}}}""", null, 400, "invalid_request_error", "stream_options", null },
+        { "temperature out of range", "POST", Chat, $$"""{"model":"auto","temperature":5,"messages":{{Ok}}}""", null, 400, "invalid_request_error", "temperature", null },
+        { "max_tokens is a string", "POST", Chat, $$"""{"model":"auto","max_tokens":"ten","messages":{{Ok}}}""", null, 400, "invalid_request_error", "max_tokens", null },
+        { "n is zero", "POST", Chat, $$"""{"model":"auto","n":0,"messages":{{Ok}}}""", null, 400, "invalid_request_error", "n", null },
+        { "bad lambda header", "POST", Chat, $$"""{"model":"auto","messages":{{Ok}}}""", "x-router-lambda: lots", 400, "invalid_request_error", "x-router-lambda", null },
+        { "zero time limit header", "POST", Chat, $$"""{"model":"auto","messages":{{Ok}}}""", "x-router-time-limit: 0", 400, "invalid_request_error", "x-router-time-limit", null },
+        { "bad router body field", "POST", Chat, $$"""{"model":"auto","router":{"lambda":"high"},"messages":{{Ok}}}""", null, 400, "invalid_request_error", "router.lambda", null },
+        { "unknown model", "POST", Chat, $$"""{"model":"gpt-17","messages":{{Ok}}}""", null, 404, "invalid_request_error", "model", "model_not_found" },
+        { "disabled arm", "POST", Chat, $$"""{"model":"off","messages":{{Ok}}}""", null, 503, "service_unavailable", "model", "no_arm_available" },
+        { "completions without prompt", "POST", "/v1/completions", """{"model":"auto"}""", null, 400, "invalid_request_error", "prompt", "missing_required_parameter" },
+        { "completions prompt is a number", "POST", "/v1/completions", """{"model":"auto","prompt":7}""", null, 400, "invalid_request_error", "prompt", null },
+        { "embeddings without input", "POST", "/v1/embeddings", """{"model":"auto"}""", null, 400, "invalid_request_error", "input", "missing_required_parameter" },
+        { "embeddings with empty input", "POST", "/v1/embeddings", """{"model":"auto","input":[]}""", null, 400, "invalid_request_error", "input", null },
+        { "embeddings streamed", "POST", "/v1/embeddings", """{"model":"auto","input":"x","stream":true}""", null, 400, "invalid_request_error", "stream", null },
+        { "embeddings with no embedding arm", "POST", "/v1/embeddings", """{"model":"auto","input":"x"}""", null, 503, "service_unavailable", "model", "no_arm_available" },
+        { "body over the limit", "POST", Chat, $$"""{"model":"auto","messages":[{"role":"user","content":"{{new string('x', 70_000)}}"}]}""", null, 413, "invalid_request_error", null, "request_too_large" },
+        { "GET on a POST endpoint", "GET", Chat, null, null, 405, "invalid_request_error", null, "method_not_allowed" },
+        { "unknown endpoint", "POST", "/v1/images/generations", "{}", null, 404, "invalid_request_error", null, "unknown_url" },
+        { "unknown model id", "GET", "/v1/models/gpt-17", null, null, 404, "invalid_request_error", "model", "model_not_found" },
+    };
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await TestUpstream.StartAsync();
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Merge(
+            GatewayHost.Arm(0, "cheap", _upstream.BaseUrl, 0.1, 0.2),
+            GatewayHost.Arm(1, "off", _upstream.BaseUrl, 0.1, 0.2, enabled: false),
+            new Dictionary<string, string?> { ["Router:MaxRequestBodyBytes"] = "65536" }));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Send_BadRequest_ReturnsStatusAndOpenAiEnvelope(
+        string name, string method, string path, string? body, string? header, int status, string type, string? param, string? code)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        if (header is not null)
+        {
+            var colon = header.IndexOf(':', StringComparison.Ordinal);
+            request.Headers.Add(header[..colon], header[(colon + 1)..].Trim());
+        }
+
+        using var response = await _gateway.Http.SendAsync(request);
+
+        Assert.True(status == (int)response.StatusCode, $"{name}: expected {status}, got {(int)response.StatusCode}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var error = json.RootElement.GetProperty("error");
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
+        Assert.DoesNotContain("   at ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(type, error.GetProperty("type").GetString());
+        Assert.Equal(param, error.GetProperty("param").ValueKind == JsonValueKind.Null ? null : error.GetProperty("param").GetString());
+        if (code is not null)
+        {
+            Assert.Equal(code, error.GetProperty("code").GetString());
+        }
+        else
+        {
+            Assert.True(error.TryGetProperty("code", out _));
+        }
+
+        Assert.Empty(_upstream.Received);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using EndToEnd.Tests.Infrastructure;
+using Router.Gateway.Usage;
+
+namespace EndToEnd.Tests;
+
+/// <summary>Fallback before the first byte, upstream error mapping, timeouts and client cancellation (real sockets).</summary>
+public sealed class UpstreamFailureTests : IAsyncLifetime
+{
+    private const string KeyEnv = "E2E_FAILURE_UPSTREAM_KEY";
+    private const string Secret = "sk-test-very-secret-0123456789";
+    private const string Body = """{"model":"auto","messages":[{"role":"user","content":"hi"}]}""";
+    private TestUpstream _cheap = null!;
+    private TestUpstream _premium = null!;
+
+    public async Task InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable(KeyEnv, Secret);
+        _cheap = await TestUpstream.StartAsync();
+        _premium = await TestUpstream.StartAsync();
+        _premium.Words = ["premium"];
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cheap.DisposeAsync();
+        await _premium.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(429)]
+    [InlineData(500)]
+    public async Task Auto_CheapestArmFailsBeforeFirstByte_FallsBackToNextArm(int status)
+    {
+        _cheap.FailWithStatus = status;
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("premium", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("premium", Header(response, "x-router-arm"));
+        Assert.Equal("true", Header(response, "x-router-fallback"));
+        var completion = await gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        Assert.True(completion.FallbackUsed);
+        Assert.Equal(["cheap", "premium"], completion.AttemptedArms);
+        Assert.Equal(RequestOutcome.Succeeded, completion.Outcome);
+    }
+
+    [Fact]
+    public async Task Auto_CheapestArmRefusesConnections_FallsBackToNextArm()
+    {
+        await using var gateway = await StartAsync(cheapUrl: new Uri($"http://127.0.0.1:{ClosedPort()}/v1"));
+
+        using var response = await PostAsync(gateway, Body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("premium", Header(response, "x-router-arm"));
+    }
+
+    [Fact]
+    public async Task Pinned_Upstream400_PassesStatusAndUpstreamMessageWithoutFallback()
+    {
+        _cheap.FailWithStatus = 400;
+        _cheap.ErrorMessage = "This model's maximum context length is 8192 tokens.";
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await ErrorAsync(response);
+        Assert.Contains("maximum context length is 8192", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("upstream_test_error", error.GetProperty("type").GetString());
+        Assert.Equal("cheap", Header(response, "x-router-arm"));
+        Assert.Empty(_premium.Received);
+    }
+
+    [Fact]
+    public async Task Pinned_Upstream401EchoingTheKey_Returns502WithoutTheSecret()
+    {
+        _cheap.FailWithStatus = 401;
+        _cheap.ErrorMessage = "Incorrect API key provided: {auth}.";
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("very-secret", text, StringComparison.Ordinal);
+        Assert.Contains("Incorrect API key provided", text, StringComparison.Ordinal);
+        Assert.Equal("upstream_auth_failed", (await ErrorAsync(response)).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Pinned_UpstreamSlowerThanArmTimeout_Returns504()
+    {
+        _cheap.FirstByteDelay = TimeSpan.FromSeconds(10);
+        await using var gateway = await StartAsync(cheapTimeout: 0.3);
+        var clock = Stopwatch.StartNew();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("upstream_timeout", (await ErrorAsync(response)).GetProperty("code").GetString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        await _cheap.AbortObserved.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Auto_EveryArmFails_ReturnsMappedErrorOfTheLastArm()
+    {
+        _cheap.FailWithStatus = 503;
+        _premium.FailWithStatus = 502;
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("premium", Header(response, "x-router-arm"));
+        Assert.Equal("upstream_error", (await ErrorAsync(response)).GetProperty("type").GetString());
+        var completion = await gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        Assert.Equal(RequestOutcome.UpstreamError, completion.Outcome);
+    }
+
+    [Fact]
+    public async Task Stream_ClientCancelsMidStream_UpstreamObservesTheAbort()
+    {
+        _cheap.Words = [.. Enumerable.Range(0, 200).Select(i => $" w{i}")];
+        _cheap.ChunkDelay = TimeSpan.FromMilliseconds(50);
+        await using var gateway = await StartAsync();
+        var body = Body.Replace("\"auto\",", "\"cheap\",\"stream\":true,", StringComparison.Ordinal);
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") })
+        {
+            using var response = await gateway.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            var buffer = new byte[256];
+            Assert.True(await stream.ReadAsync(buffer) > 0);
+            Assert.False(_cheap.StreamFinished.Task.IsCompleted);
+        }
+
+        // Disposing the response mid-stream closes the connection; the gateway must cancel the upstream call.
+        await _cheap.AbortObserved.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(_cheap.StreamFinished.Task.IsCompleted);
+        var completion = Assert.Single(await gateway.Observer.WaitForCountAsync(1));
+        Assert.Equal(RequestOutcome.ClientCancelled, completion.Outcome);
+    }
+
+    private async Task<GatewayHost> StartAsync(Uri? cheapUrl = null, double cheapTimeout = 30) =>
+        await GatewayHost.StartAsync(GatewayHost.Merge(
+            GatewayHost.Arm(0, "cheap", cheapUrl ?? _cheap.BaseUrl, 0.1, 0.2, apiKeyEnv: KeyEnv, timeoutSeconds: cheapTimeout),
+            GatewayHost.Arm(1, "premium", _premium.BaseUrl, 5, 15, apiKeyEnv: KeyEnv)));
+
+    private static async Task<HttpResponseMessage> PostAsync(GatewayHost gateway, string body) =>
+        await gateway.Http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+
+    private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("error").Clone();
+    }
+
+    private static string Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : "";
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
