@@ -71,6 +71,29 @@ public sealed class MiniLmEncoderTests(EncoderFixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public void Encode_ManyThreadsAtOnce_GivesSameVectorsAsSequential()
+    {
+        var encoder = fixture.Encoder;
+        var sequential = Texts.Select(t =>
+        {
+            var row = new float[384];
+            encoder.Encode([t], row, CancellationToken.None);
+            return row;
+        }).ToArray();
+        var parallel = new float[12][];
+        Parallel.For(0, 12, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var row = new float[384];
+            encoder.Encode([Texts[i % Texts.Length]], row, CancellationToken.None);
+            parallel[i] = row;
+        });
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.Equal(sequential[i % Texts.Length], parallel[i]);
+        }
+    }
+
+    [Fact]
     public void Encode_SimilarTexts_AreCloserThanUnrelated()
     {
         var encoder = fixture.Encoder;
