@@ -230,6 +230,38 @@ public sealed class MixLlmEngineTests
         Assert.Equal(hash, engine.StateHash());
     }
 
+    [Fact]
+    public async Task Apply_WhileDeciding_ReadersSeeConsistentStateAndWritersLoseNothing()
+    {
+        var events = RandomEvents(seed: 12, count: 300);
+        var reference = MixLlmEngine.CreateUntrained("test-encoder", 2);
+        reference.ApplyAll(events);
+
+        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2);
+        using var stop = new CancellationTokenSource();
+        using var started = new CountdownEvent(2);
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            var count = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var decision = engine.Decide($"q{count++}", E, 10, [Cheap, Strong], RoutingPolicy.Default);
+                Assert.All(decision.Scores, s => Assert.True(double.IsFinite(s.Score)));
+                if (count == 1)
+                {
+                    started.Signal();
+                }
+            }
+
+            return count;
+        })).ToArray();
+        started.Wait(TimeSpan.FromSeconds(10));
+        engine.ApplyAll(events);
+        await stop.CancelAsync();
+        Assert.All(await Task.WhenAll(readers), c => Assert.True(c > 0));
+        Assert.Equal(reference.StateHash(), engine.StateHash());
+    }
+
     internal static List<LearningEvent> RandomEvents(int seed, int count)
     {
         var random = new Random(seed);
