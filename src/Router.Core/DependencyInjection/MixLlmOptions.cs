@@ -14,8 +14,8 @@ public sealed class MixLlmOptions
     /// <summary>Encoder token window. Default 128.</summary>
     public int MaxTokens { get; set; } = 128;
 
-    /// <summary>Which end of long prompts to keep. Default tail.</summary>
-    public TruncationSide Truncation { get; set; } = TruncationSide.Tail;
+    /// <summary>Which part of long prompts to keep. Default head and tail.</summary>
+    public TruncationSide Truncation { get; set; } = TruncationSide.HeadAndTail;
 
     /// <summary>ONNX Runtime intra-op threads per encoder call. Default 1.</summary>
     public int IntraOpThreads { get; set; } = 1;

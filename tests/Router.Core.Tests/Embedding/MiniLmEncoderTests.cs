@@ -128,6 +128,21 @@ public sealed class MiniLmEncoderTests(EncoderFixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public void Tokenize_HeadAndTail_KeepsFirstQuarterAndLastTokens()
+    {
+        using var both = new MiniLmEncoder(new MiniLmEncoderOptions { MaxTokens = 34 });
+        Assert.Equal(TruncationSide.HeadAndTail, both.Options.Truncation);
+        var text = "Instructions: answer with one letter. " + string.Concat(Enumerable.Repeat("Example question and answer. ", 40)) + "Which planet is largest?";
+        var tokenizer = BertTokenizer.Create(Path.Combine(both.Options.ResolvedModelDirectory, "vocab.txt"));
+        var full = tokenizer.EncodeToIds(text, addSpecialTokens: false).Select(i => (long)i).ToArray();
+        var buffer = new long[34];
+        Assert.Equal(34, both.Tokenize(text, buffer));
+        Assert.Equal(full[..8], buffer[1..9]);
+        Assert.Equal(full[^24..], buffer[9..33]);
+        Assert.Contains("/34-head-tail/", both.ModelId, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Encode_HeadTruncation_DiffersFromTailForLongPrompts()
     {
         using var head = new MiniLmEncoder(new MiniLmEncoderOptions { MaxTokens = 32, Truncation = TruncationSide.Head });
