@@ -166,7 +166,10 @@ public sealed partial class MixLlmEngine
     /// Scores every candidate (in candidate order) for the query. Batch-friendly: no encoder, no allocation beyond
     /// the result. Arms over <see cref="RoutingPolicy.TimeLimitSeconds"/> get an <see cref="ArmScore.ExcludedReason"/>.
     /// </summary>
-    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy)
+    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy) =>
+        ScoreCore(embedding, promptTokens, candidates, policy, out _);
+
+    private ArmScore[] ScoreCore(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy, out ArmPrediction[] predictions)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(policy);
@@ -179,7 +182,7 @@ public sealed partial class MixLlmEngine
         Span<double> z = stackalloc double[FeatureDimension];
         Features(embedding, z);
 
-        var predictions = new ArmPrediction[candidates.Count];
+        predictions = new ArmPrediction[candidates.Count];
         var maxCost = 0.0;
         for (var i = 0; i < candidates.Count; i++)
         {
@@ -218,7 +221,7 @@ public sealed partial class MixLlmEngine
             throw new ArgumentException("No candidate arms.", nameof(candidates));
         }
 
-        var scores = Score(embedding, promptTokens, candidates, policy);
+        var scores = ScoreCore(embedding, promptTokens, candidates, policy, out var predictions);
         var order = new int[scores.Length];
         var eligible = 0;
         for (var i = 0; i < scores.Length; i++)
@@ -233,13 +236,14 @@ public sealed partial class MixLlmEngine
         if (eligible == 0)
         {
             // Everything is too slow: degrade to "fastest first" rather than fail the request.
-            var penalties = scores.Select(s => s.LatencyPenalty).ToArray();
             for (var i = 0; i < order.Length; i++)
             {
                 order[i] = i;
             }
 
-            Array.Sort(order, (a, b) => penalties[a] != penalties[b] ? penalties[a].CompareTo(penalties[b]) : string.CompareOrdinal(scores[a].Arm, scores[b].Arm));
+            Array.Sort(order, (a, b) => predictions[a].ExpectedSeconds != predictions[b].ExpectedSeconds
+                ? predictions[a].ExpectedSeconds.CompareTo(predictions[b].ExpectedSeconds)
+                : string.CompareOrdinal(scores[a].Arm, scores[b].Arm));
             eligible = order.Length;
         }
         else

@@ -53,6 +53,15 @@ public sealed class MixLlmEngineTests
     }
 
     [Fact]
+    public void Decide_EveryArmOverTimeLimit_RanksFastestFirst()
+    {
+        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, costReference: 1);
+        var decision = engine.Decide("r1", E, 10, [Strong, Cheap], new RoutingPolicy { Lambda = 100, TimeLimitSeconds = 0.1 });
+        Assert.Equal(["cheap", "strong"], decision.RankedArms);
+        Assert.All(decision.Scores, s => Assert.NotNull(s.ExcludedReason));
+    }
+
+    [Fact]
     public void Decide_QueueBeyondConcurrency_AddsWait()
     {
         var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, costReference: 1);
