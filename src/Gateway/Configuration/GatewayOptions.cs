@@ -30,6 +30,12 @@ public sealed record GatewayOptions
     /// <summary>Azure OpenAI <c>api-version</c> query value for arms that set none. Default <c>2024-10-21</c>.</summary>
     public string AzureApiVersion { get; init; } = "2024-10-21";
 
+    /// <summary>
+    /// The admin key for <c>/admin/*</c> (env <c>Router__AdminKey</c>), sent as <c>Authorization: Bearer &lt;key&gt;</c>.
+    /// Null or empty: the admin API answers 404 (it is off), so an unconfigured gateway exposes no admin surface.
+    /// </summary>
+    public string? AdminKey { get; init; }
+
     /// <summary>How long decision records are kept for late feedback. Default 24 h.</summary>
     public TimeSpan DecisionRecordTtl { get; init; } = TimeSpan.FromHours(24);
 
