@@ -7,6 +7,7 @@ using IRouter = Router.Core.Routing.IRouter;
 using Router.Gateway.Arms;
 using Router.Gateway.Configuration;
 using Router.Gateway.Decisions;
+using Router.Gateway.Learning;
 using Router.Gateway.Logging;
 using Router.Gateway.OpenAi;
 using Router.Gateway.Usage;
@@ -28,6 +29,9 @@ public sealed class CompletionProxy
     /// <summary>The <see cref="HttpContext.Items"/> key of the request id (for the exception handler).</summary>
     public const string RequestIdItem = "router.request-id";
 
+    /// <summary>The <see cref="HttpContext.Items"/> key where authentication leaves the caller's API key id (a string), if any.</summary>
+    public const string ApiKeyIdItem = "router.api-key-id";
+
     private readonly IHttpForwarder _forwarder;
     private readonly IUpstreamInvokers _invokers;
     private readonly IArmCatalog _catalog;
@@ -39,6 +43,7 @@ public sealed class CompletionProxy
     private readonly RoutingPolicy _defaultPolicy;
     private readonly TimeProvider _time;
     private readonly ILogger<CompletionProxy> _logger;
+    private readonly IRoutingPolicySource? _policies;
 
     /// <summary>Creates the proxy (DI).</summary>
     public CompletionProxy(
@@ -51,7 +56,8 @@ public sealed class CompletionProxy
         IEnumerable<IRequestObserver> observers,
         IOptions<GatewayOptions> options,
         TimeProvider time,
-        ILogger<CompletionProxy> logger)
+        ILogger<CompletionProxy> logger,
+        IRoutingPolicySource? policies = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _forwarder = forwarder;
@@ -65,6 +71,7 @@ public sealed class CompletionProxy
         _defaultPolicy = _options.DefaultPolicy.Over(RoutingPolicy.Default);
         _time = time;
         _logger = logger;
+        _policies = policies;
     }
 
     /// <summary>Serves one request on <paramref name="operation"/>'s endpoint.</summary>
@@ -92,7 +99,8 @@ public sealed class CompletionProxy
         }
 
         GatewayLog.QueryText(_logger, requestId, parsed!.QueryText);
-        var (decision, decisionError) = await DecideAsync(requestId, parsed, cancellationToken);
+        var apiKeyId = context.Items[ApiKeyIdItem] as string;
+        var (decision, decisionError) = await DecideAsync(requestId, parsed, apiKeyId, cancellationToken);
         if (decisionError is not null)
         {
             await decisionError.WriteAsync(context.Response, cancellationToken);
@@ -112,11 +120,11 @@ public sealed class CompletionProxy
             return;
         }
 
-        await _decisions.SaveAsync(new DecisionRecord(requestId, decision!, _time.GetUtcNow()), cancellationToken);
+        await _decisions.SaveAsync(new DecisionRecord(requestId, decision!, _time.GetUtcNow(), apiKeyId), cancellationToken);
         await ForwardAsync(context, parsed, decision!, requestId, started);
     }
 
-    private async Task<(RoutingDecision? Decision, OpenAiError? Error)> DecideAsync(string requestId, ParsedOpenAiRequest request, CancellationToken cancellationToken)
+    private async Task<(RoutingDecision? Decision, OpenAiError? Error)> DecideAsync(string requestId, ParsedOpenAiRequest request, string? apiKeyId, CancellationToken cancellationToken)
     {
         if (!ModelNames.IsRouterAlias(request.Model))
         {
@@ -148,7 +156,9 @@ public sealed class CompletionProxy
             QueryText = request.QueryText,
             PromptTokens = _tokens.CountTokens(request.PromptText),
             Candidates = candidates,
-            Policy = request.RequestPolicy.Over(_defaultPolicy),
+            // Request knobs over the key's policy over the global one (shared registry when learning is wired).
+            Policy = request.RequestPolicy.Over(_policies?.For(apiKeyId) ?? _defaultPolicy),
+            ApiKeyId = apiKeyId,
         };
 
         RoutingDecision decision;

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Router.Core.Decision;
+using Router.Core.State;
+
+namespace Router.Gateway.Learning;
+
+/// <summary>
+/// <see cref="ILearningStateFold"/> over the MixLLM engine: <see cref="LearningStateFollower"/> drives it from the
+/// shared log, one entry at a time, on every replica. <see cref="Apply"/> deserialises the engine's event and calls
+/// <see cref="MixLlmEngine.Apply"/> (a pure, deterministic update), then updates the counters; nothing else writes the
+/// engine, so replicas that folded the same entries hold bit-identical state.
+/// </summary>
+/// <remarks>
+/// Snapshot bytes: <c>{"format":"router-gateway-state","version":1,"engine":"&lt;base64 checkpoint&gt;","stats":{…}}</c>.
+/// A bare engine checkpoint is accepted by <see cref="Restore"/> too.
+/// </remarks>
+public sealed partial class EngineFold(LearnedState state, TimeProvider time, ILogger<EngineFold> logger) : ILearningStateFold
+{
+    private const string FormatName = "router-gateway-state";
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    /// <inheritdoc />
+    public void Restore(StateSnapshot? snapshot)
+    {
+        if (snapshot is null)
+        {
+            state.Replace(MixLlmEngine.Deserialize(state.InitialCheckpoint.Span, time), LearningStats.Empty);
+            return;
+        }
+
+        var document = TryReadDocument(snapshot.State);
+        if (document is null)
+        {
+            state.Replace(MixLlmEngine.Deserialize(snapshot.State.Span, time), LearningStats.Empty);
+            return;
+        }
+
+        state.Replace(MixLlmEngine.Deserialize(document.Engine, time), document.Stats ?? LearningStats.Empty);
+    }
+
+    /// <inheritdoc />
+    public void Apply(LogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        LoggedEvent? logged = null;
+        var applied = false;
+        try
+        {
+            logged = LoggedEvent.Deserialize(entry.Payload);
+            state.Engine.Apply(logged.Event);
+            applied = true;
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            // Deterministic on every replica (same bytes, same engine state): skipping it keeps them equal.
+            LogRejected(logger, entry.Id.ToString(), entry.Kind, ex.Message);
+        }
+
+        state.SetStats(state.Stats.With(logged, applied));
+    }
+
+    /// <inheritdoc />
+    public ReadOnlyMemory<byte> Serialize() => JsonSerializer.SerializeToUtf8Bytes(
+        new StateDocument { Format = FormatName, Version = 1, Engine = state.Engine.SerializeState(), Stats = state.Stats }, JsonOptions);
+
+    private static StateDocument? TryReadDocument(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            var document = JsonSerializer.Deserialize<StateDocument>(bytes.Span, JsonOptions);
+            return document is { Format: FormatName, Engine.Length: > 0 } ? document : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(40, LogLevel.Warning, "Learning entry {Id} ({Kind}) not applied: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string id, string kind, string reason);
+
+    private sealed record StateDocument
+    {
+        public string? Format { get; init; }
+
+        public int Version { get; init; }
+
+        public byte[] Engine { get; init; } = [];
+
+        public LearningStats? Stats { get; init; }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using Router.Core.Decision;
+using Router.Core.Embedding;
+
+namespace Router.Gateway.Learning;
+
+/// <summary>
+/// The live learned state of this replica: the <see cref="MixLlmEngine"/> (and the <see cref="MixLlmRouter"/> over it)
+/// plus the gateway's <see cref="LearningStats"/>. Only <see cref="EngineFold"/> changes it, from the log, so every
+/// replica holds the same state once it has folded the same entries. Reads are lock-free (volatile references).
+/// </summary>
+public sealed class LearnedState
+{
+    private readonly ITextEncoder _encoder;
+    private MixLlmRouter _router;
+    private LearningStats _stats = LearningStats.Empty;
+
+    /// <summary>Starts from <paramref name="initial"/> (the checkpoint, or the untrained default).</summary>
+    public LearnedState(MixLlmEngine initial, ITextEncoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        _encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        _router = new MixLlmRouter(initial, encoder);
+        InitialCheckpoint = initial.SerializeState();
+    }
+
+    /// <summary>The state to start from when no snapshot exists (checkpoint bytes as loaded at start).</summary>
+    public ReadOnlyMemory<byte> InitialCheckpoint { get; }
+
+    /// <summary>The router over the current engine.</summary>
+    public MixLlmRouter Router => Volatile.Read(ref _router);
+
+    /// <summary>The current engine.</summary>
+    public MixLlmEngine Engine => Router.Engine;
+
+    /// <summary>The current counters.</summary>
+    public LearningStats Stats => Volatile.Read(ref _stats);
+
+    /// <summary>SHA-256 (hex) of the engine's checkpoint bytes: equal on replicas that folded the same entries.</summary>
+    public string EngineHash => Engine.StateHash();
+
+    /// <summary>Replaces the engine (snapshot restore).</summary>
+    internal void Replace(MixLlmEngine engine, LearningStats stats)
+    {
+        Volatile.Write(ref _router, new MixLlmRouter(engine, _encoder));
+        Volatile.Write(ref _stats, stats);
+    }
+
+    /// <summary>Publishes new counters (after an engine apply).</summary>
+    internal void SetStats(LearningStats stats) => Volatile.Write(ref _stats, stats);
+
+    /// <summary>SHA-256 (hex) of arbitrary state bytes.</summary>
+    internal static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+}
