@@ -34,7 +34,21 @@ public static partial class FeedbackEndpoints
             return;
         }
 
-        var record = await decisions.FindAsync(request!.RequestId, cancellationToken);
+        DecisionRecord? record;
+        try
+        {
+            record = await decisions.FindAsync(request!.RequestId, cancellationToken);
+        }
+        catch (StateStoreUnavailableException ex)
+        {
+            LogUnavailable(loggers.CreateLogger("Router.Gateway.Feedback"), request!.RequestId, ex.Message);
+            context.Response.Headers.RetryAfter = "1";
+            await new OpenAiError(StatusCodes.Status503ServiceUnavailable,
+                "The decision record store is unreachable and this replica did not serve the request; retry later.",
+                "service_unavailable", null, "decision_store_unavailable").WriteAsync(context.Response, cancellationToken);
+            return;
+        }
+
         if (record is null)
         {
             await new OpenAiError(StatusCodes.Status404NotFound,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Router.Core.Routing;
 using Router.Core.State;
@@ -9,10 +10,17 @@ namespace Router.Gateway.Learning;
 /// <see cref="IDecisionStore"/> over the state layer's <see cref="IDecisionRecordStore"/> (Redis with several replicas,
 /// so feedback may reach any of them; TTL <c>Router:State:DecisionRecordTtl</c>, default 24 h). Stores what feedback
 /// needs: ranked arms, propensity, candidates, the projected embedding, time and API key id (not the full scores).
+/// The newest <see cref="RecentCapacity"/> records are also kept in this replica's memory, so feedback to the replica
+/// that served a request still lands while Redis is unreachable (it is then buffered on disk with the other events).
 /// </summary>
 public sealed class StateDecisionStore(IDecisionRecordStore records) : IDecisionStore
 {
+    /// <summary>Records kept in local memory (about 0.6 KB each).</summary>
+    public const int RecentCapacity = 10_000;
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    private readonly ConcurrentDictionary<string, byte[]> _recent = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _recentOrder = new();
 
     /// <inheritdoc />
     public async ValueTask SaveAsync(DecisionRecord record, CancellationToken cancellationToken)
@@ -29,13 +37,32 @@ public sealed class StateDecisionStore(IDecisionRecordStore records) : IDecision
             DecidedAt = record.DecidedAt,
             ApiKeyId = record.ApiKeyId,
         };
-        await records.SetAsync(record.RequestId, JsonSerializer.SerializeToUtf8Bytes(stored, JsonOptions), cancellationToken);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(stored, JsonOptions);
+        if (_recent.TryAdd(record.RequestId, bytes))
+        {
+            _recentOrder.Enqueue(record.RequestId);
+            while (_recentOrder.Count > RecentCapacity && _recentOrder.TryDequeue(out var oldest))
+            {
+                _recent.TryRemove(oldest, out _);
+            }
+        }
+
+        await records.SetAsync(record.RequestId, bytes, cancellationToken);
     }
 
     /// <inheritdoc />
     public async ValueTask<DecisionRecord?> FindAsync(string requestId, CancellationToken cancellationToken)
     {
-        var bytes = await records.GetAsync(requestId, cancellationToken);
+        byte[]? bytes;
+        try
+        {
+            bytes = await records.GetAsync(requestId, cancellationToken);
+        }
+        catch (StateStoreUnavailableException) when (_recent.TryGetValue(requestId, out var local))
+        {
+            bytes = local;
+        }
+
         if (bytes is null)
         {
             return null;

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using EndToEnd.Tests.Infrastructure;
+
+namespace EndToEnd.Tests.Replicas;
+
+/// <summary>Replicas and Redis going away: nothing acknowledged (202) is lost, nothing is applied twice (issue 5).</summary>
+public sealed class DurabilityTests
+{
+    [RedisFact]
+    public async Task FeedbackBurst_ReplicaStoppedAndRedisRestarted_NoAcknowledgedLossNoDoubleApply()
+    {
+        using var redis = RedisServer.StartNew();
+        var prefix = ReplicaRedis.NewPrefix();
+        var bufferA = Path.Combine(Path.GetTempPath(), "router-e2e-buffer-" + Guid.NewGuid().ToString("N"));
+        var a = await ReplicaHost.StartAsync(ReplicaHost.OnRedis(redis, prefix, bufferA));
+        await using var b = await ReplicaHost.StartAsync(ReplicaHost.OnRedis(redis, prefix));
+        var served = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            served.Add((await b.ChatAsync($"Durable question {i}: how do B-trees split pages?")).RequestId);
+        }
+
+        // Burst through A, 4 at a time; A is stopped (host disposed) after the tenth acknowledgement.
+        var acked = new ConcurrentBag<string>();
+        var tenth = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var burst = Parallel.ForEachAsync(served, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (id, _) =>
+        {
+            try
+            {
+                var (status, _) = await a.FeedbackAsync(new { request_id = id, score = 0.25 });
+                if (status == HttpStatusCode.Accepted)
+                {
+                    acked.Add(id);
+                    if (acked.Count >= 10)
+                    {
+                        tenth.TrySetResult();
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Not acknowledged: the client would retry.
+            }
+        });
+        await tenth.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await a.DisposeAsync();
+        await burst;
+
+        // Redis restarts (SIGKILL, AOF replay); A comes back with the same buffer folder.
+        redis.Kill();
+        redis.Start();
+        await using var a2 = await ReplicaHost.StartAsync(ReplicaHost.OnRedis(redis, prefix, bufferA));
+
+        var log = await WaitForLogAsync(b, acked.Count);
+        var feedbackKeys = log.Where(e => e.Kind == "feedback-score").Select(e => e.IdempotencyKey).ToList();
+        Assert.Equal(feedbackKeys.Count, feedbackKeys.Distinct().Count());
+        Assert.All(acked, id => Assert.Contains("feedback-score:" + id, feedbackKeys));
+        await TwoReplicaTests.WaitConvergedAsync(a2, b, feedback: feedbackKeys.Count);
+
+        // The client retries everything: acknowledged ones are duplicates, the rest land; each counted once.
+        foreach (var id in served)
+        {
+            var (status, body) = await a2.FeedbackAsync(new { request_id = id, score = 0.25 });
+            Assert.True(status == HttpStatusCode.Accepted, body);
+            if (acked.Contains(id))
+            {
+                Assert.Contains("\"duplicate\"", body, StringComparison.Ordinal);
+            }
+        }
+
+        var (sa, _) = await TwoReplicaTests.WaitConvergedAsync(a2, b, feedback: served.Count);
+        Assert.Equal(served.Count, sa.GetProperty("arms").EnumerateArray().Sum(x => x.GetProperty("scores").GetInt64()));
+    }
+
+    [RedisFact]
+    public async Task RedisDown_KeepsServingAndBuffersFeedback_FlushedWhenRedisReturns()
+    {
+        using var redis = RedisServer.StartNew();
+        var prefix = ReplicaRedis.NewPrefix();
+        await using var a = await ReplicaHost.StartAsync(ReplicaHost.OnRedis(redis, prefix));
+        var before = (await a.ChatAsync("Served while Redis is up")).RequestId;
+
+        redis.Kill();
+        var ready = await WaitForReadyAsync(a, "degraded");
+        Assert.Equal(HttpStatusCode.OK, ready.Status);
+        var during = await a.ChatAsync("Served while Redis is down");
+        Assert.Equal("mixllm", during.Policy);
+        var first = await a.FeedbackAsync(new { request_id = before, thumbs = "down" });
+        var second = await a.FeedbackAsync(new { request_id = during.RequestId, score = 1.0 });
+        Assert.True(first.Status == HttpStatusCode.Accepted, first.Body);
+        Assert.True(second.Status == HttpStatusCode.Accepted, second.Body);
+        Assert.Contains("\"buffered\"", second.Body, StringComparison.Ordinal);
+        ready = await WaitForReadyAsync(a, "degraded");
+        Assert.True(ready.Json.GetProperty("bufferedEvents").GetInt32() >= 2, ready.Json.ToString());
+
+        redis.Start();
+        await WaitForReadyAsync(a, "healthy", timeoutSeconds: 15);
+        var log = await ReplicaRedis.ReadLogAsync(a);
+        Assert.Contains(log, e => e.IdempotencyKey == "feedback-thumbs:" + before);
+        Assert.Contains(log, e => e.IdempotencyKey == "feedback-score:" + during.RequestId);
+        Assert.Contains(log, e => e.IdempotencyKey == "usage:" + during.RequestId);
+        await a.WaitForStatsAsync(s => s.GetProperty("feedbackApplied").GetInt64() == 2 && s.GetProperty("usageApplied").GetInt64() == 2,
+            timeoutSeconds: 15, what: "buffered events folded");
+    }
+
+    private static async Task<List<Router.Core.State.LogEntry>> WaitForLogAsync(ReplicaHost replica, int atLeastFeedback)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            try
+            {
+                var log = await ReplicaRedis.ReadLogAsync(replica);
+                if (log.Count(e => e.Kind == "feedback-score") >= atLeastFeedback || DateTime.UtcNow > deadline)
+                {
+                    return log;
+                }
+            }
+            catch (Router.Core.State.StateStoreUnavailableException) when (DateTime.UtcNow < deadline)
+            {
+                // Still reconnecting after the restart.
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Json)> WaitForReadyAsync(ReplicaHost replica, string status, double timeoutSeconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (true)
+        {
+            using var response = await replica.Http.GetAsync("/health/ready");
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            if (json.GetProperty("status").GetString() == status)
+            {
+                return (response.StatusCode, json);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"/health/ready never reported {status}: {json}");
+            await Task.Delay(50);
+        }
+    }
+}
