@@ -312,10 +312,9 @@ public static class AdminEndpoints
         catch (JsonException ex)
         {
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : ex.Path.TrimStart('$', '.');
-            var message = ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? "Unknown field."
-                : "Invalid JSON or a value of the wrong type.";
-            if (field.Length == 0 && ex.Message.Contains('\'', StringComparison.Ordinal))
+            var unknown = ex.Message.Contains("could not be mapped", StringComparison.Ordinal);
+            var message = unknown ? "Unknown field." : "Invalid JSON or a value of the wrong type.";
+            if (unknown && field.Length == 0)
             {
                 // Unmapped members report the name in the message, not the path.
                 var start = ex.Message.IndexOf('\'', StringComparison.Ordinal);
