@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using EndToEnd.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EndToEnd.Tests.Replicas;
 
@@ -103,6 +104,32 @@ public sealed class DurabilityTests
         Assert.Contains(log, e => e.IdempotencyKey == "usage:" + during.RequestId);
         await a.WaitForStatsAsync(s => s.GetProperty("feedbackApplied").GetInt64() == 2 && s.GetProperty("usageApplied").GetInt64() == 2,
             timeoutSeconds: 15, what: "buffered events folded");
+    }
+
+    [RedisFact]
+    public async Task LateReplica_AfterSnapshotsAndTrim_RestoresSnapshotAndConverges()
+    {
+        using var redis = RedisServer.StartNew();
+        var prefix = ReplicaRedis.NewPrefix();
+        var snapshotting = ReplicaHost.OnRedis(redis, prefix);
+        snapshotting["Router:State:SnapshotEveryEntries"] = "8";
+        snapshotting["Router:State:TrimMargin"] = "00:00:00";
+        await using var a = await ReplicaHost.StartAsync(snapshotting);
+        for (var i = 0; i < 12; i++)
+        {
+            var (id, _, _) = await a.ChatAsync($"Snapshot question {i} on compilers");
+            Assert.Equal(HttpStatusCode.Accepted, (await a.FeedbackAsync(new { request_id = id, score = i % 2 == 0 ? 0.1 : 0.9 })).Status);
+        }
+
+        await a.WaitForStatsAsync(s => s.GetProperty("feedbackApplied").GetInt64() == 12, what: "12 feedback on A");
+        var log = await ReplicaRedis.ReadLogAsync(a);
+        Assert.DoesNotContain(log, e => e.Kind == "arm-added"); // trimmed behind the snapshots: a late replica cannot replay from zero
+
+        await using var late = await ReplicaHost.StartAsync(ReplicaHost.OnRedis(redis, prefix));
+        var follower = late.Services.GetRequiredService<Router.Core.State.LearningStateFollower>();
+        var (sa, sl) = await TwoReplicaTests.WaitConvergedAsync(a, late, feedback: 12);
+        Assert.Equal(sa.GetProperty("engineHash").GetString(), sl.GetProperty("engineHash").GetString());
+        Assert.True(follower.AppliedCount < sa.GetProperty("entriesApplied").GetInt64(), "the late replica replayed only the log after a snapshot");
     }
 
     private static async Task<List<Router.Core.State.LogEntry>> WaitForLogAsync(ReplicaHost replica, int atLeastFeedback)
