@@ -61,9 +61,10 @@ public sealed class ReplicaHost : IAsyncDisposable
 
     /// <summary>
     /// Starts a replica on the shipped simulated arms (sped up), with <paramref name="settings"/> on top
-    /// (e.g. <c>Router:Redis:Configuration</c>).
+    /// (e.g. <c>Router:Redis:Configuration</c>). <paramref name="beforeEndpoints"/> may add middleware (e.g. a stand-in
+    /// for authentication that sets the caller's API key id).
     /// </summary>
-    public static async Task<ReplicaHost> StartAsync(IDictionary<string, string?> settings)
+    public static async Task<ReplicaHost> StartAsync(IDictionary<string, string?> settings, Action<WebApplication>? beforeEndpoints = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
@@ -94,6 +95,7 @@ public sealed class ReplicaHost : IAsyncDisposable
         builder.Services.AddRouterLearning(builder.Configuration);
         var app = builder.Build();
         app.UseOpenAiErrors();
+        beforeEndpoints?.Invoke(app);
         app.MapOpenAiEndpoints();
         app.MapFeedbackEndpoints();
         app.MapAdminEndpoints();

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Router.Gateway.Forwarding;
+
+namespace EndToEnd.Tests.Replicas;
+
+/// <summary>Per-key policy precedence, and a learned state carried over a restart by an exported checkpoint.</summary>
+public sealed class PolicyAndCheckpointTests
+{
+    [Fact]
+    public async Task Route_KeyPolicyOverGlobal_RequestHeadersOverKey()
+    {
+        // Stand-in for authentication: the test names the caller's key id in a header.
+        await using var gateway = await ReplicaHost.StartAsync(new Dictionary<string, string?>(), app => app.Use((context, next) =>
+        {
+            if (context.Request.Headers["x-test-key-id"] is { Count: > 0 } key)
+            {
+                context.Items[CompletionProxy.ApiKeyIdItem] = key.ToString();
+            }
+
+            return next(context);
+        }));
+        using var global = await gateway.Admin.PutAsJsonAsync("/admin/policy", new { lambda = 1000 });
+        using var perKey = await gateway.Admin.PutAsJsonAsync("/admin/policy/keys/team-cheap", new { lambda = 0 });
+        Assert.Equal(HttpStatusCode.OK, global.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, perKey.StatusCode);
+
+        Assert.Equal("gpt-4o-sim", await RouteAsync(gateway, key: null, lambdaHeader: null));
+        Assert.Equal("llama-3-8b-sim", await RouteAsync(gateway, key: "team-cheap", lambdaHeader: null));
+        Assert.Equal("gpt-4o-sim", await RouteAsync(gateway, key: "team-cheap", lambdaHeader: "1000"));
+        Assert.Equal("gpt-4o-sim", await RouteAsync(gateway, key: "other-team", lambdaHeader: null));
+    }
+
+    [Fact]
+    public async Task Restart_FromExportedCheckpoint_KeepsWhatFeedbackTaught()
+    {
+        const string query = "Translate 'good morning' into German.";
+        var checkpoint = Path.Combine(Path.GetTempPath(), "router-e2e-checkpoint-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            string avoided;
+            string engineHash;
+            await using (var first = await ReplicaHost.StartAsync(new Dictionary<string, string?>()))
+            {
+                var (requestId, arm, _) = await first.ChatAsync(query);
+                avoided = arm;
+                var sent = 0;
+                while (arm == avoided && sent < 12)
+                {
+                    Assert.Equal(HttpStatusCode.Accepted, (await first.FeedbackAsync(new { request_id = requestId, score = 0.0 })).Status);
+                    sent++;
+                    await first.WaitForStatsAsync(s => s.GetProperty("feedbackApplied").GetInt64() == sent);
+                    (requestId, arm, _) = await first.ChatAsync(query);
+                }
+
+                Assert.NotEqual(avoided, arm);
+                using var export = await first.Admin.PostAsync("/admin/checkpoint", null);
+                Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+                await File.WriteAllBytesAsync(checkpoint, await export.Content.ReadAsByteArrayAsync());
+                engineHash = export.Headers.GetValues("x-router-state-hash").Single();
+            }
+
+            await using var second = await ReplicaHost.StartAsync(new Dictionary<string, string?> { ["Router:CheckpointPath"] = checkpoint });
+            var stats = await second.StatsAsync();
+            Assert.True(stats.GetProperty("stateVersion").GetInt64() > 0, "the engine starts from the checkpoint's learned state");
+            var (_, again, policy) = await second.ChatAsync(query);
+            Assert.Equal("mixllm", policy);
+            Assert.NotEqual(avoided, again);
+            Assert.NotEqual("", engineHash);
+        }
+        finally
+        {
+            File.Delete(checkpoint);
+        }
+    }
+
+    private static async Task<string> RouteAsync(ReplicaHost gateway, string? key, string? lambdaHeader)
+    {
+        var body = JsonSerializer.Serialize(new { model = "auto", messages = new[] { new { role = "user", content = "Tell me about tides." } } });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (key is not null)
+        {
+            request.Headers.Add("x-test-key-id", key);
+        }
+
+        if (lambdaHeader is not null)
+        {
+            request.Headers.Add("x-router-lambda", lambdaHeader);
+        }
+
+        using var response = await gateway.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response.Headers.GetValues("x-router-arm").Single();
+    }
+}
