@@ -198,9 +198,9 @@ public static class AdminEndpoints
         };
     }
 
-    private static IResult Stats(IArmCatalog catalog, LearnedState state, EngineFold fold, IServiceProvider services)
+    private static IResult Stats(IArmCatalog catalog, LearnedState state, IServiceProvider services)
     {
-        var stats = state.Stats;
+        var (engineBytes, stats) = state.Capture();
         var engine = state.Engine;
         var learned = engine.Arms.ToHashSet(StringComparer.Ordinal);
         var totalRequests = stats.Arms.Values.Sum(a => a.Requests);
@@ -228,14 +228,15 @@ public static class AdminEndpoints
             };
         }).ToArray();
 
-        var serialized = fold.Serialize();
+        var serialized = EngineFold.Document(engineBytes, stats);
         var health = services.GetService<RouterStateHealth>()?.GetReport();
         return Results.Ok(new
         {
-            stateHash = LearnedState.Hash(serialized.Span),
-            engineHash = state.EngineHash,
+            stateHash = LearnedState.Hash(serialized),
+            engineHash = LearnedState.Hash(engineBytes),
             stateBytes = serialized.Length,
-            stateVersion = engine.EventsApplied,
+            stateVersion = stats.EntriesApplied,
+            engineEventsApplied = engine.EventsApplied,
             entriesApplied = stats.EntriesApplied,
             feedbackApplied = stats.FeedbackApplied,
             usageApplied = stats.UsageApplied,

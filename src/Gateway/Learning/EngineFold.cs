@@ -22,6 +22,35 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
     /// <inheritdoc />
     public void Restore(StateSnapshot? snapshot)
     {
+        lock (state.FoldLock)
+        {
+            RestoreCore(snapshot);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Apply(LogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (state.FoldLock)
+        {
+            ApplyCore(entry);
+        }
+    }
+
+    /// <inheritdoc />
+    public ReadOnlyMemory<byte> Serialize()
+    {
+        var (engine, stats) = state.Capture();
+        return Document(engine, stats);
+    }
+
+    /// <summary>The snapshot bytes for an engine checkpoint and counters (see remarks).</summary>
+    internal static byte[] Document(byte[] engine, LearningStats stats) =>
+        JsonSerializer.SerializeToUtf8Bytes(new StateDocument { Format = FormatName, Version = 1, Engine = engine, Stats = stats }, JsonOptions);
+
+    private void RestoreCore(StateSnapshot? snapshot)
+    {
         if (snapshot is null)
         {
             state.Replace(MixLlmEngine.Deserialize(state.InitialCheckpoint.Span, time), LearningStats.Empty);
@@ -38,10 +67,8 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
         state.Replace(MixLlmEngine.Deserialize(document.Engine, time), document.Stats ?? LearningStats.Empty);
     }
 
-    /// <inheritdoc />
-    public void Apply(LogEntry entry)
+    private void ApplyCore(LogEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(entry);
         LoggedEvent? logged = null;
         var applied = false;
         try
@@ -58,10 +85,6 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
 
         state.SetStats(state.Stats.With(logged, applied));
     }
-
-    /// <inheritdoc />
-    public ReadOnlyMemory<byte> Serialize() => JsonSerializer.SerializeToUtf8Bytes(
-        new StateDocument { Format = FormatName, Version = 1, Engine = state.Engine.SerializeState(), Stats = state.Stats }, JsonOptions);
 
     private static StateDocument? TryReadDocument(ReadOnlyMemory<byte> bytes)
     {

@@ -12,6 +12,7 @@ namespace Router.Gateway.Learning;
 public sealed class LearnedState
 {
     private readonly ITextEncoder _encoder;
+    private readonly Lock _foldLock = new();
     private MixLlmRouter _router;
     private LearningStats _stats = LearningStats.Empty;
 
@@ -38,6 +39,18 @@ public sealed class LearnedState
 
     /// <summary>SHA-256 (hex) of the engine's checkpoint bytes: equal on replicas that folded the same entries.</summary>
     public string EngineHash => Engine.StateHash();
+
+    /// <summary>Held by the fold while it changes the state, so <see cref="Capture"/> never sees engine and counters apart.</summary>
+    internal Lock FoldLock => _foldLock;
+
+    /// <summary>The engine's checkpoint bytes and the counters, taken together between two applied entries.</summary>
+    public (byte[] Engine, LearningStats Stats) Capture()
+    {
+        lock (_foldLock)
+        {
+            return (Engine.SerializeState(), Stats);
+        }
+    }
 
     /// <summary>Replaces the engine (snapshot restore).</summary>
     internal void Replace(MixLlmEngine engine, LearningStats stats)
