@@ -95,6 +95,11 @@ public sealed class DurabilityTests
         Assert.Contains("\"buffered\"", second.Body, StringComparison.Ordinal);
         ready = await WaitForReadyAsync(a, "degraded");
         Assert.True(ready.Json.GetProperty("bufferedEvents").GetInt32() >= 2, ready.Json.ToString());
+        using (var adminChange = await a.Admin.PutAsync("/admin/policy", new StringContent("{\"lambda\":2}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, adminChange.StatusCode);
+            Assert.Equal("application/problem+json", adminChange.Content.Headers.ContentType?.MediaType);
+        }
 
         redis.Start();
         await WaitForReadyAsync(a, "healthy", timeoutSeconds: 15);
