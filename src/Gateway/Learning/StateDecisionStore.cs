@@ -38,7 +38,11 @@ public sealed class StateDecisionStore(IDecisionRecordStore records) : IDecision
             ApiKeyId = record.ApiKeyId,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(stored, JsonOptions);
-        if (_recent.TryAdd(record.RequestId, bytes))
+        if (_recent.TryGetValue(record.RequestId, out var previous))
+        {
+            _recent.TryUpdate(record.RequestId, bytes, previous); // re-saved (fallback arm served)
+        }
+        else if (_recent.TryAdd(record.RequestId, bytes))
         {
             _recentOrder.Enqueue(record.RequestId);
             while (_recentOrder.Count > RecentCapacity && _recentOrder.TryDequeue(out var oldest))

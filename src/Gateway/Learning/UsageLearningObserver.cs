@@ -1,13 +1,16 @@
 using Router.Core.Learning;
+using Router.Gateway.Decisions;
 using Router.Gateway.Usage;
 
 namespace Router.Gateway.Learning;
 
 /// <summary>
 /// Appends a <see cref="UsageObserved"/> for every request an arm completed (length model when the decision carries
-/// the engine's embedding; latency statistics; spend counters), keyed by (request id, <c>usage</c>).
+/// the engine's embedding; latency statistics; spend counters), keyed by (request id, <c>usage</c>). When a fallback
+/// arm served, the decision record is re-saved with that arm first, so later feedback is credited to the arm whose
+/// answer the user saw.
 /// </summary>
-public sealed class UsageLearningObserver(LearningEventWriter writer, TimeProvider time) : IRequestObserver
+public sealed class UsageLearningObserver(LearningEventWriter writer, IDecisionStore decisions, TimeProvider time) : IRequestObserver
 {
     /// <inheritdoc />
     public async ValueTask OnRequestCompletedAsync(RequestCompletion completion, CancellationToken cancellationToken)
@@ -32,5 +35,14 @@ public sealed class UsageLearningObserver(LearningEventWriter writer, TimeProvid
             At = time.GetUtcNow(),
         };
         await writer.AppendAsync(LearningKinds.Usage, completion.RequestId, usage, completion.CostUsd, cancellationToken);
+
+        var decision = completion.Decision;
+        if (completion.FallbackUsed && decision.RankedArms.Count > 0 && decision.ChosenArm != completion.Arm
+            && await decisions.FindAsync(completion.RequestId, cancellationToken) is { } record)
+        {
+            var served = completion.Arm;
+            var ranked = record.Decision.RankedArms.Where(a => a != served).Prepend(served).ToArray();
+            await decisions.SaveAsync(record with { Decision = record.Decision with { RankedArms = ranked } }, cancellationToken);
+        }
     }
 }

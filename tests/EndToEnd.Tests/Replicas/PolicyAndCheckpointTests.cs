@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Router.Gateway.Decisions;
 using Router.Gateway.Forwarding;
 
 namespace EndToEnd.Tests.Replicas;
@@ -74,6 +76,29 @@ public sealed class PolicyAndCheckpointTests
         {
             File.Delete(checkpoint);
         }
+    }
+
+    [Fact]
+    public async Task Feedback_AfterFallback_CreditedToTheArmThatServed()
+    {
+        await using var gateway = await ReplicaHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Router:DefaultPolicy:Lambda"] = "1000",                 // the engine ranks gpt-4o-sim first ...
+            ["Router:Arms:0:Simulation:FailWithStatus"] = "503",      // ... and it fails before the first byte
+        });
+        var (requestId, served, _) = await gateway.ChatAsync("Which arm answers this?");
+        Assert.NotEqual("gpt-4o-sim", served);
+        var decisions = gateway.Services.GetRequiredService<IDecisionStore>();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((await decisions.FindAsync(requestId, CancellationToken.None))?.Decision.ChosenArm != served && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        var (status, body) = await gateway.FeedbackAsync(new { request_id = requestId, thumbs = "up" });
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Contains($"\"arm\":\"{served}\"", body, StringComparison.Ordinal);
     }
 
     private static async Task<string> RouteAsync(ReplicaHost gateway, string? key, string? lambdaHeader)
