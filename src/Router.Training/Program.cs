@@ -1,4 +1,14 @@
 using System.CommandLine;
+using Router.Training.Commands;
 
-var root = new RootCommand("router: train, evaluate, simulate, serve-replay, bench");
+var root = new RootCommand("router: train, evaluate, simulate, serve-replay, bench")
+{
+    //TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    //CrossValidateCommand.Create(),
+    //SimulateCommand.Create(),
+    //ServeReplayCommand.Create(),
+};
+
+// The core helper's decision-path benchmark registers here: root.Subcommands.Add(BenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

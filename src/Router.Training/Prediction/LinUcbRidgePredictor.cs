@@ -1,0 +1,146 @@
+using MathNet.Numerics.LinearAlgebra;
+using Router.Training.Evaluation;
+
+namespace Router.Training.Prediction;
+
+/// <summary>
+/// MixLLM's per-arm predictors (DESIGN.md steps 5-6) as used by the offline harness: for every arm a ridge
+/// regression of quality and of log(1 + completion tokens) on the feature vector
+/// <c>x = [e ; τ·onehot(task) ; 1]</c>, sharing the LinUCB matrix <c>A_l = ρI + Σ x xᵀ</c>; the bonus is
+/// <c>sqrt(xᵀ A_l⁻¹ x)</c> (scaled by α in the decision). Optionally the ridge quality is blended with a kNN estimate
+/// (mean score of the <see cref="KnnK"/> nearest training prompts of the same task), which captures local structure a
+/// linear model on a frozen encoder misses. Online, <see cref="Observe"/> applies Sherman–Morrison rank-1 updates to
+/// <c>A_l⁻¹</c> (no inversion per event).
+/// </summary>
+internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
+{
+    private string[] _tasks = [];
+    private Matrix<double>[] _aInv = [];
+    private Vector<double>[] _bQ = [];
+    private Vector<double>[] _bLen = [];
+    private Vector<double>[] _wQ = [];
+    private Vector<double>[] _wLen = [];
+    private double[] _priorLen = [];
+    private EvalSet? _train;
+    private int _d;
+
+    /// <summary>Ridge strength ρ. Default 1.</summary>
+    public double Rho { get; init; } = 1;
+
+    /// <summary>Use task tags as features (off for the <c>notags</c> ablation). Default true.</summary>
+    public bool UseTags { get; init; } = true;
+
+    /// <summary>Scale τ of the task one-hot features. Default 1.</summary>
+    public double TagScale { get; init; } = 1;
+
+    /// <summary>Weight of the kNN quality estimate in [0, 1]. Default 0 (pure ridge).</summary>
+    public double KnnWeight { get; init; }
+
+    /// <summary>Neighbours of the kNN estimate. Default 50.</summary>
+    public int KnnK { get; init; } = 50;
+
+    public void Fit(EvalSet train, bool[]? trainedArms, CancellationToken cancellationToken)
+    {
+        _train = train;
+        _tasks = UseTags ? train.Tasks.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() : [];
+        _d = train.Dimension + _tasks.Length + 1;
+        _aInv = new Matrix<double>[train.K];
+        _bQ = new Vector<double>[train.K];
+        _bLen = new Vector<double>[train.K];
+        _wQ = new Vector<double>[train.K];
+        _wLen = new Vector<double>[train.K];
+        _priorLen = Enumerable.Range(0, train.K).Select(a => double.LogP1(train.ColumnMean(train.CompletionTokens, a) is var m && double.IsNaN(m) ? EvalSet.DefaultCompletionTokens : m)).ToArray();
+        var features = Matrix<double>.Build.Dense(train.N, _d);
+        for (var i = 0; i < train.N; i++)
+        {
+            features.SetRow(i, Features(train, i));
+        }
+
+        Parallel.For(0, train.K, new ParallelOptions { CancellationToken = cancellationToken }, a =>
+        {
+            var rows = trainedArms is { } t && !t[a] ? [] : Enumerable.Range(0, train.N).Where(i => train.Has(i, a)).ToArray();
+            var x = Matrix<double>.Build.Dense(rows.Length, _d, (r, c) => features[rows[r], c]);
+            var aMat = x.TransposeThisAndMultiply(x) + Matrix<double>.Build.DenseIdentity(_d) * Rho;
+            _aInv[a] = aMat.Inverse();
+            var yQ = Vector<double>.Build.Dense(rows.Length, r => train.Quality[rows[r] * train.K + a]);
+            var yLen = Vector<double>.Build.Dense(rows.Length, r => double.LogP1(train.CompletionTokens[rows[r] * train.K + a]) - _priorLen[a]);
+            _bQ[a] = x.TransposeThisAndMultiply(yQ);
+            _bLen[a] = x.TransposeThisAndMultiply(yLen);
+            _wQ[a] = _aInv[a] * _bQ[a];
+            _wLen[a] = _aInv[a] * _bLen[a];
+        });
+    }
+
+    public void Predict(EvalSet set, int i, Span<double> quality, Span<double> completionTokens, Span<double> bonus)
+    {
+        var x = Features(set, i);
+        double[]? knn = null;
+        if (KnnWeight > 0 && _train is { } train)
+        {
+            knn = KnnSameTask(train, set, i);
+        }
+
+        for (var a = 0; a < _aInv.Length; a++)
+        {
+            var q = Math.Clamp(_wQ[a] * x, 0, 1);
+            quality[a] = knn is null ? q : (1 - KnnWeight) * q + KnnWeight * knn[a];
+            completionTokens[a] = double.ExpM1(Math.Clamp(_wLen[a] * x + _priorLen[a], 0, 12));
+            bonus[a] = Math.Sqrt(Math.Max(0, x * (_aInv[a] * x)));
+        }
+    }
+
+    public void Observe(EvalSet set, int i, int arm, double reward, double completionTokens)
+    {
+        // Sherman–Morrison: (A + x xᵀ)⁻¹ = A⁻¹ − (A⁻¹x)(A⁻¹x)ᵀ / (1 + xᵀA⁻¹x).
+        var x = Features(set, i);
+        var ax = _aInv[arm] * x;
+        var denom = 1 + x * ax;
+        _aInv[arm] -= ax.OuterProduct(ax) / denom;
+        _bQ[arm] += x * reward;
+        _bLen[arm] += x * (double.LogP1(completionTokens) - _priorLen[arm]);
+        _wQ[arm] = _aInv[arm] * _bQ[arm];
+        _wLen[arm] = _aInv[arm] * _bLen[arm];
+    }
+
+    private Vector<double> Features(EvalSet set, int i)
+    {
+        var v = Vector<double>.Build.Dense(_d);
+        var e = set.Embedding(i);
+        for (var j = 0; j < e.Length; j++)
+        {
+            v[j] = e[j];
+        }
+
+        var t = Array.IndexOf(_tasks, set.Tasks[i]);
+        if (t >= 0)
+        {
+            v[e.Length + t] = TagScale;
+        }
+
+        v[_d - 1] = 1;
+        return v;
+    }
+
+    private double[] KnnSameTask(EvalSet train, EvalSet set, int i)
+    {
+        var sums = new double[train.K];
+        var counts = new int[train.K];
+        var self = ReferenceEquals(set, train) ? i : -1;
+        var neighbours = KnnPredictor.Nearest(train, set.Embedding(i), Math.Min(train.N, KnnK * 4), self)
+            .Where(j => !UseTags || train.Tasks[j] == set.Tasks[i]).Take(KnnK);
+        foreach (var j in neighbours)
+        {
+            for (var a = 0; a < train.K; a++)
+            {
+                var q = train.Quality[j * train.K + a];
+                if (!double.IsNaN(q))
+                {
+                    sums[a] += q;
+                    counts[a]++;
+                }
+            }
+        }
+
+        return Enumerable.Range(0, train.K).Select(a => counts[a] > 0 ? sums[a] / counts[a] : Math.Clamp(_wQ[a] * Features(set, i), 0, 1)).ToArray();
+    }
+}
