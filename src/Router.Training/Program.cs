@@ -5,9 +5,9 @@ var root = new RootCommand("router: train, evaluate, simulate, serve-replay, ben
 {
     //TrainCommand.Create(),
     EvaluateCommand.Create(),
-    //CrossValidateCommand.Create(),
+    CrossValidateCommand.Create(),
     //SimulateCommand.Create(),
-    //ServeReplayCommand.Create(),
+    ServeReplayCommand.Create(),
 };
 
 // The core helper's decision-path benchmark registers here: root.Subcommands.Add(BenchCommand.Create());

@@ -4,8 +4,8 @@ using Router.Training.Simulation;
 namespace Router.Training.Evaluation;
 
 /// <summary>
-/// A predictor-driven policy: <c>score_l = λ·q̂_l − ĉ_l / c_ref + α·bonus_l − latency penalty</c> (DESIGN.md step 8),
-/// argmax over arms. <c>ĉ_l = prompt tokens × input price + predicted completion tokens × output price</c>;
+/// A predictor-driven policy: <c>score_l = λ·(q̂_l + α·bonus_l) − ĉ_l / c_ref − latency penalty</c> (DESIGN.md step 8,
+/// with the LinUCB bonus in quality units so that one α means the same optimism at every λ of a sweep), argmax over arms. <c>ĉ_l = prompt tokens × input price + predicted completion tokens × output price</c>;
 /// <c>c_ref</c> is the mean training cost per query of the dearest arm, so λ = 1 means "one quality point is worth
 /// the dearest arm's average bill". With a time limit, a latency-aware policy excludes arms whose expected wait plus
 /// generation exceeds the limit and pays <c>λ·β·max(0, t̂ − t_target)/limit</c> above the target
@@ -74,7 +74,7 @@ internal sealed class ScoredPolicy : EvalPolicy
         for (var a = 0; a < _k; a++)
         {
             var j = i * _k + a;
-            var score = lambda * _q[j] - _cost[j] / CostReference + Alpha * _bonus[j];
+            var score = lambda * (_q[j] + Alpha * _bonus[j]) - _cost[j] / CostReference;
             if (queues is not null && LatencyAware)
             {
                 var t = queues.ExpectedTime(a, now, _len[j]);

@@ -5,7 +5,9 @@ namespace Router.Training.Prediction;
 
 /// <summary>
 /// MixLLM's per-arm predictors (DESIGN.md steps 5-6) as used by the offline harness: for every arm a ridge
-/// regression of quality and of log(1 + completion tokens) on the feature vector
+/// regression of quality (as a residual from the arm's prior mean, so the ridge shrinks towards the arm's average
+/// rather than towards 0; an arm without data starts at the mean of the trained arms) and of log(1 + completion
+/// tokens) on the feature vector
 /// <c>x = [e ; τ·onehot(task) ; 1]</c>, sharing the LinUCB matrix <c>A_l = ρI + Σ x xᵀ</c>; the bonus is
 /// <c>sqrt(xᵀ A_l⁻¹ x)</c> (scaled by α in the decision). Optionally the ridge quality is blended with a kNN estimate
 /// (mean score of the <see cref="KnnK"/> nearest training prompts of the same task), which captures local structure a
@@ -21,6 +23,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
     private Vector<double>[] _wQ = [];
     private Vector<double>[] _wLen = [];
     private double[] _priorLen = [];
+    private double[] _priorQ = [];
     private EvalSet? _train;
     private int _d;
 
@@ -50,6 +53,8 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         _wQ = new Vector<double>[train.K];
         _wLen = new Vector<double>[train.K];
         _priorLen = Enumerable.Range(0, train.K).Select(a => double.LogP1(train.ColumnMean(train.CompletionTokens, a) is var m && double.IsNaN(m) ? EvalSet.DefaultCompletionTokens : m)).ToArray();
+        var trainedMeans = Enumerable.Range(0, train.K).Where(a => trainedArms is null || trainedArms[a]).Select(a => train.ColumnMean(train.Quality, a)).Where(double.IsFinite).DefaultIfEmpty(0.5).ToList();
+        _priorQ = Enumerable.Range(0, train.K).Select(a => trainedArms is { } t && !t[a] || !double.IsFinite(train.ColumnMean(train.Quality, a)) ? trainedMeans.Average() : train.ColumnMean(train.Quality, a)).ToArray();
         var features = Matrix<double>.Build.Dense(train.N, _d);
         for (var i = 0; i < train.N; i++)
         {
@@ -62,7 +67,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
             var x = Matrix<double>.Build.Dense(rows.Length, _d, (r, c) => features[rows[r], c]);
             var aMat = x.TransposeThisAndMultiply(x) + Matrix<double>.Build.DenseIdentity(_d) * Rho;
             _aInv[a] = aMat.Inverse();
-            var yQ = Vector<double>.Build.Dense(rows.Length, r => train.Quality[rows[r] * train.K + a]);
+            var yQ = Vector<double>.Build.Dense(rows.Length, r => train.Quality[rows[r] * train.K + a] - _priorQ[a]);
             var yLen = Vector<double>.Build.Dense(rows.Length, r => double.LogP1(train.CompletionTokens[rows[r] * train.K + a]) - _priorLen[a]);
             _bQ[a] = x.TransposeThisAndMultiply(yQ);
             _bLen[a] = x.TransposeThisAndMultiply(yLen);
@@ -82,7 +87,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
 
         for (var a = 0; a < _aInv.Length; a++)
         {
-            var q = Math.Clamp(_wQ[a] * x, 0, 1);
+            var q = Math.Clamp(_priorQ[a] + _wQ[a] * x, 0, 1);
             quality[a] = knn is null ? q : (1 - KnnWeight) * q + KnnWeight * knn[a];
             completionTokens[a] = double.ExpM1(Math.Clamp(_wLen[a] * x + _priorLen[a], 0, 12));
             bonus[a] = Math.Sqrt(Math.Max(0, x * (_aInv[a] * x)));
@@ -96,7 +101,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         var ax = _aInv[arm] * x;
         var denom = 1 + x * ax;
         _aInv[arm] -= ax.OuterProduct(ax) / denom;
-        _bQ[arm] += x * reward;
+        _bQ[arm] += x * (reward - _priorQ[arm]);
         _bLen[arm] += x * (double.LogP1(completionTokens) - _priorLen[arm]);
         _wQ[arm] = _aInv[arm] * _bQ[arm];
         _wLen[arm] = _aInv[arm] * _bLen[arm];
@@ -141,6 +146,6 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
             }
         }
 
-        return Enumerable.Range(0, train.K).Select(a => counts[a] > 0 ? sums[a] / counts[a] : Math.Clamp(_wQ[a] * Features(set, i), 0, 1)).ToArray();
+        return Enumerable.Range(0, train.K).Select(a => counts[a] > 0 ? sums[a] / counts[a] : Math.Clamp(_priorQ[a] + _wQ[a] * Features(set, i), 0, 1)).ToArray();
     }
 }
