@@ -3,10 +3,10 @@ using Router.Training.Commands;
 
 var root = new RootCommand("router: train, evaluate, simulate, serve-replay, bench")
 {
-    //TrainCommand.Create(),
+    TrainCommand.Create(),
     EvaluateCommand.Create(),
     CrossValidateCommand.Create(),
-    //SimulateCommand.Create(),
+    SimulateCommand.Create(),
     ServeReplayCommand.Create(),
 };
 

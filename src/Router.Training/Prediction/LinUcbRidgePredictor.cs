@@ -24,8 +24,11 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
     private Vector<double>[] _wLen = [];
     private double[] _priorLen = [];
     private double[] _priorQ = [];
-    private EvalSet? _train;
+    private readonly List<float[]> _memoryEmb = [];
+    private readonly List<double[]> _memoryQuality = [];
+    private readonly List<string> _memoryTask = [];
     private int _d;
+    private EvalSet? _fittedOn;
 
     /// <summary>Ridge strength ρ. Default 1.</summary>
     public double Rho { get; init; } = 1;
@@ -44,7 +47,26 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
 
     public void Fit(EvalSet train, bool[]? trainedArms, CancellationToken cancellationToken)
     {
-        _train = train;
+        _fittedOn = train;
+        _memoryEmb.Clear();
+        _memoryQuality.Clear();
+        _memoryTask.Clear();
+        for (var i = 0; i < train.N; i++)
+        {
+            _memoryEmb.Add(train.Embedding(i).ToArray());
+            var q = train.Quality.AsSpan(i * train.K, train.K).ToArray();
+            for (var a = 0; a < train.K; a++)
+            {
+                if (trainedArms is { } t && !t[a])
+                {
+                    q[a] = double.NaN;
+                }
+            }
+
+            _memoryQuality.Add(q);
+            _memoryTask.Add(train.Tasks[i]);
+        }
+
         _tasks = UseTags ? train.Tasks.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() : [];
         _d = train.Dimension + _tasks.Length + 1;
         _aInv = new Matrix<double>[train.K];
@@ -80,9 +102,9 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
     {
         var x = Features(set, i);
         double[]? knn = null;
-        if (KnnWeight > 0 && _train is { } train)
+        if (KnnWeight > 0 && _memoryEmb.Count > 0)
         {
-            knn = KnnSameTask(train, set, i);
+            knn = KnnSameTask(set, i, x);
         }
 
         for (var a = 0; a < _aInv.Length; a++)
@@ -105,7 +127,34 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         _bLen[arm] += x * (double.LogP1(completionTokens) - _priorLen[arm]);
         _wQ[arm] = _aInv[arm] * _bQ[arm];
         _wLen[arm] = _aInv[arm] * _bLen[arm];
+
+        // The kNN memory learns too: the query joins it with only the chosen arm's outcome known.
+        var q = new double[_aInv.Length];
+        Array.Fill(q, double.NaN);
+        q[arm] = reward;
+        _memoryEmb.Add(set.Embedding(i).ToArray());
+        _memoryQuality.Add(q);
+        _memoryTask.Add(set.Tasks[i]);
     }
+
+    /// <summary>The fitted state, for a checkpoint: feature layout and per-arm A⁻¹, b and priors.</summary>
+    public LinUcbState ExportState(IReadOnlyList<string> arms) => new()
+    {
+        Arms = arms,
+        Tasks = _tasks,
+        FeatureDimension = _d,
+        Rho = Rho,
+        TagScale = TagScale,
+        PerArm = Enumerable.Range(0, _aInv.Length).Select(a => new LinUcbArmState
+        {
+            Arm = arms[a],
+            PriorQuality = _priorQ[a],
+            PriorLogLength = _priorLen[a],
+            AInverse = _aInv[a].ToRowMajorArray(),
+            BQuality = _bQ[a].ToArray(),
+            BLength = _bLen[a].ToArray(),
+        }).ToList(),
+    };
 
     private Vector<double> Features(EvalSet set, int i)
     {
@@ -126,26 +175,55 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         return v;
     }
 
-    private double[] KnnSameTask(EvalSet train, EvalSet set, int i)
+    private double[] KnnSameTask(EvalSet set, int i, Vector<double> x)
     {
-        var sums = new double[train.K];
-        var counts = new int[train.K];
-        var self = ReferenceEquals(set, train) ? i : -1;
-        var neighbours = KnnPredictor.Nearest(train, set.Embedding(i), Math.Min(train.N, KnnK * 4), self)
-            .Where(j => !UseTags || train.Tasks[j] == set.Tasks[i]).Take(KnnK);
-        foreach (var j in neighbours)
+        // Cosine similarity (rows are L2-normalised) to every remembered query of the same task; each arm averages
+        // its K most similar neighbours that have an outcome for it (online rows know only the chosen arm's).
+        var k = _aInv.Length;
+        var e = set.Embedding(i);
+        var candidates = new List<(float Sim, int Row)>(_memoryEmb.Count);
+        for (var j = 0; j < _memoryEmb.Count; j++)
         {
-            for (var a = 0; a < train.K; a++)
+            if (UseTags && _memoryTask[j] != set.Tasks[i])
             {
-                var q = train.Quality[j * train.K + a];
-                if (!double.IsNaN(q))
-                {
-                    sums[a] += q;
-                    counts[a]++;
-                }
+                continue;
             }
+
+            if (j == SelfRow(set, i))
+            {
+                continue;
+            }
+
+            candidates.Add((System.Numerics.Tensors.TensorPrimitives.Dot(e, _memoryEmb[j]), j));
         }
 
-        return Enumerable.Range(0, train.K).Select(a => counts[a] > 0 ? sums[a] / counts[a] : Math.Clamp(_priorQ[a] + _wQ[a] * Features(set, i), 0, 1)).ToArray();
+        candidates.Sort((p, q) => p.Sim != q.Sim ? q.Sim.CompareTo(p.Sim) : p.Row.CompareTo(q.Row));
+        var result = new double[k];
+        for (var a = 0; a < k; a++)
+        {
+            double sum = 0;
+            var n = 0;
+            foreach (var (_, row) in candidates)
+            {
+                var q = _memoryQuality[row][a];
+                if (double.IsNaN(q))
+                {
+                    continue;
+                }
+
+                sum += q;
+                if (++n == KnnK)
+                {
+                    break;
+                }
+            }
+
+            result[a] = n > 0 ? sum / n : Math.Clamp(_priorQ[a] + _wQ[a] * x, 0, 1);
+        }
+
+        return result;
     }
+
+    // In-sample prediction (the training set itself) leaves the query out of its own neighbours.
+    private int SelfRow(EvalSet set, int i) => ReferenceEquals(set, _fittedOn) ? i : -1;
 }
