@@ -1,0 +1,86 @@
+using System.Text.Json.Serialization;
+using Router.Core.Decision;
+
+namespace Router.Core.Checkpoint;
+
+/// <summary>
+/// The checkpoint file (DESIGN.md, "State"): one UTF-8 JSON document, versioned and self-describing. Large arrays are
+/// base64 strings of little-endian IEEE floats, row-major (<c>float64</c>, head weights <c>float32</c>), so a
+/// round trip is exact and the file stays compact.
+/// </summary>
+internal sealed record CheckpointDocument
+{
+    public const string FormatName = "mixllm-checkpoint";
+    public const int CurrentVersion = 1;
+
+    public string Format { get; init; } = FormatName;
+
+    public int Version { get; init; } = CurrentVersion;
+
+    public string Description { get; init; } =
+        "MixLLM router state. Arrays: base64 little-endian, row-major; A_inverse is (featureDimension)^2 float64; " +
+        "features z = [head(encoder(text)); 1]; quality in [0,1]; length model predicts log(1 + completion tokens).";
+
+    public required EncoderDocument Encoder { get; init; }
+
+    public HeadDocument? Head { get; init; }
+
+    public int FeatureDimension { get; init; }
+
+    /// <summary>c_ref in USD: mean predicted cost per training query of the most expensive arm.</summary>
+    public double CostReference { get; init; }
+
+    public required MixLlmEngineOptions Options { get; init; }
+
+    public long EventsApplied { get; init; }
+
+    public required IReadOnlyList<ArmDocument> Arms { get; init; }
+}
+
+internal sealed record EncoderDocument(string ModelId, int Dimension);
+
+internal sealed record HeadDocument(
+    int InputDimension,
+    int OutputDimension,
+    [property: JsonConverter(typeof(Base64SingleArrayConverter))] float[] Weights);
+
+internal sealed record RidgeDocument(
+    double Rho,
+    long Count,
+    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] AInverse,
+    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] B,
+    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] Weights);
+
+internal sealed record ArmDocument
+{
+    public required string Name { get; init; }
+
+    public double InputPricePerMillion { get; init; }
+
+    public double OutputPricePerMillion { get; init; }
+
+    public double PriorQuality { get; init; }
+
+    public double PriorLogLength { get; init; }
+
+    public required RidgeDocument Quality { get; init; }
+
+    public required RidgeDocument Length { get; init; }
+
+    [JsonConverter(typeof(Base64DoubleArrayConverter))]
+    public required double[] FeedbackWeights { get; init; }
+
+    public long FeedbackCount { get; init; }
+
+    public double FeedbackMean { get; init; }
+
+    public double FeedbackM2 { get; init; }
+
+    public long LatencyCount { get; init; }
+
+    public double TtftEwma { get; init; }
+
+    public double TokensPerSecondEwma { get; init; }
+
+    public long LastLatencyUnixMs { get; init; }
+}

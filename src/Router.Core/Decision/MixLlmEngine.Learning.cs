@@ -1,0 +1,185 @@
+using System.Collections.Immutable;
+using Router.Core.Learning;
+
+namespace Router.Core.Decision;
+
+public sealed partial class MixLlmEngine
+{
+    /// <summary>
+    /// Folds one event into the state (DESIGN.md step 10): refined feedback updates the arm's quality ridge (and so
+    /// its LinUCB A⁻¹); binary feedback takes one policy-gradient step on the feedback head; usage updates the length
+    /// ridge and the latency EWMAs; arms are added cold or removed. Pure and deterministic: the same events in the
+    /// same order give bit-identical state. An invalid event throws <see cref="ArgumentException"/> and changes nothing.
+    /// Thread-safe (writers are serialised; readers keep their snapshot).
+    /// </summary>
+    public void Apply(LearningEvent learningEvent)
+    {
+        ArgumentNullException.ThrowIfNull(learningEvent);
+        ArgumentException.ThrowIfNullOrEmpty(learningEvent.Arm, nameof(learningEvent));
+        lock (_writeLock)
+        {
+            var arms = _arms;
+            var updated = learningEvent switch
+            {
+                ArmAdded added => ApplyArmAdded(arms, added),
+                ArmRemoved removed => arms.Remove(removed.Arm),
+                RefinedFeedback refined => ApplyRefined(arms, refined),
+                BinaryFeedback binary => ApplyBinary(arms, binary),
+                UsageObserved usage => ApplyUsage(arms, usage),
+                _ => throw new ArgumentException($"Unknown learning event {learningEvent.GetType().Name}.", nameof(learningEvent)),
+            };
+            Volatile.Write(ref _arms, updated);
+            Interlocked.Increment(ref _eventsApplied);
+        }
+    }
+
+    /// <summary>Folds events in order.</summary>
+    public void ApplyAll(IEnumerable<LearningEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var learningEvent in events)
+        {
+            Apply(learningEvent);
+        }
+    }
+
+    private ImmutableDictionary<string, ArmModel> ApplyArmAdded(ImmutableDictionary<string, ArmModel> arms, ArmAdded added)
+    {
+        if (arms.ContainsKey(added.Arm))
+        {
+            return arms;
+        }
+
+        var prior = ColdQuality(added.InputPricePerMillion, added.OutputPricePerMillion, added.Tags,
+            arms.Values.Select(a => a.InputPricePerMillion + a.OutputPricePerMillion));
+        return arms.SetItem(added.Arm, ArmModel.Cold(added.Arm, FeatureDimension, Options.Rho, prior,
+            Math.Log(1 + Options.DefaultCompletionTokens), added.InputPricePerMillion, added.OutputPricePerMillion));
+    }
+
+    private ImmutableDictionary<string, ArmModel> ApplyRefined(ImmutableDictionary<string, ArmModel> arms, RefinedFeedback refined)
+    {
+        var z = EventFeatures(refined.Embedding);
+        if (!double.IsFinite(refined.Score))
+        {
+            throw new ArgumentException("Refined feedback needs a finite score.", nameof(refined));
+        }
+
+        var model = GetOrCold(arms, refined.Arm).Copy();
+        model.Quality = model.Quality.Clone();
+        model.Quality.Update(z, Math.Clamp(refined.Score, 0, 1));
+        return arms.SetItem(model.Name, model);
+    }
+
+    /// <summary>
+    /// REINFORCE on <c>log π(m*|e)·r</c> with <c>π = softmax_l(s_l^df)</c> over the candidates and <c>s_l^df = θ_l·z</c>:
+    /// <c>∇θ_l = r·w·(1[l = m*] − π_l)·z</c>, r = ±1, w = 1/propensity (clipped). κ's variance is tracked per arm
+    /// (Welford) over the post-update scores of the feedback queries.
+    /// </summary>
+    private ImmutableDictionary<string, ArmModel> ApplyBinary(ImmutableDictionary<string, ArmModel> arms, BinaryFeedback binary)
+    {
+        var z = EventFeatures(binary.Embedding);
+        var names = (binary.Candidates ?? [.. arms.Keys.Order(StringComparer.Ordinal)])
+            .Where(n => n == binary.Arm || arms.ContainsKey(n))
+            .Append(binary.Arm)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        var models = new ArmModel[names.Length];
+        var logits = new double[names.Length];
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < names.Length; i++)
+        {
+            models[i] = GetOrCold(arms, names[i]).Copy();
+            models[i].FeedbackWeights = (double[])models[i].FeedbackWeights.Clone();
+            logits[i] = Dot(models[i].FeedbackWeights, z);
+            max = Math.Max(max, logits[i]);
+        }
+
+        var sum = 0.0;
+        for (var i = 0; i < names.Length; i++)
+        {
+            logits[i] = Math.Exp(logits[i] - max);
+            sum += logits[i];
+        }
+
+        var reward = binary.Up ? 1.0 : -1.0;
+        var weight = binary.Propensity is > 0 and var p ? Math.Min(1.0 / p, Options.MaxImportanceWeight) : 1.0;
+        for (var i = 0; i < names.Length; i++)
+        {
+            var pi = logits[i] / sum;
+            var step = Options.FeedbackLearningRate * reward * weight * ((names[i] == binary.Arm ? 1.0 : 0.0) - pi);
+            var theta = models[i].FeedbackWeights;
+            for (var j = 0; j < theta.Length; j++)
+            {
+                theta[j] += step * z[j];
+            }
+
+            var s = Dot(theta, z);
+            var count = models[i].FeedbackCount + 1;
+            var delta = s - models[i].FeedbackMean;
+            var mean = models[i].FeedbackMean + (delta / count);
+            models[i].FeedbackCount = count;
+            models[i].FeedbackMean = mean;
+            models[i].FeedbackM2 += delta * (s - mean);
+            arms = arms.SetItem(names[i], models[i]);
+        }
+
+        return arms;
+    }
+
+    private ImmutableDictionary<string, ArmModel> ApplyUsage(ImmutableDictionary<string, ArmModel> arms, UsageObserved usage)
+    {
+        double[]? z = usage.Embedding is null ? null : EventFeatures(usage.Embedding);
+        var model = GetOrCold(arms, usage.Arm).Copy();
+        if (z is not null && usage.CompletionTokens > 0)
+        {
+            model.Length = model.Length.Clone();
+            model.Length.Update(z, Math.Log(1.0 + usage.CompletionTokens));
+        }
+
+        if (usage.DurationSeconds > 0 && double.IsFinite(usage.DurationSeconds))
+        {
+            var ttft = Math.Clamp(usage.TimeToFirstTokenSeconds, 0, usage.DurationSeconds);
+            var generation = usage.DurationSeconds - ttft;
+            var tps = generation > 0 && usage.CompletionTokens > 0 ? usage.CompletionTokens / generation : 0;
+            var w = Options.LatencyEwmaWeight;
+            model.TtftEwma = model.LatencyCount == 0 ? ttft : ((1 - w) * model.TtftEwma) + (w * ttft);
+            if (tps > 0)
+            {
+                model.TokensPerSecondEwma = model.TokensPerSecondEwma <= 0 ? tps : ((1 - w) * model.TokensPerSecondEwma) + (w * tps);
+            }
+
+            model.LatencyCount++;
+            model.LastLatencyUnixMs = Math.Max(model.LastLatencyUnixMs, usage.At.ToUnixTimeMilliseconds());
+        }
+
+        return arms.SetItem(model.Name, model);
+    }
+
+    private ArmModel GetOrCold(ImmutableDictionary<string, ArmModel> arms, string name) =>
+        arms.TryGetValue(name, out var model)
+            ? model
+            : ArmModel.Cold(name, FeatureDimension, Options.Rho, (Options.ColdQualityLow + Options.ColdQualityHigh) / 2,
+                Math.Log(1 + Options.DefaultCompletionTokens), 0, 0);
+
+    private double[] EventFeatures(float[]? embedding)
+    {
+        if (embedding is null || embedding.Length != EmbeddingDimension)
+        {
+            throw new ArgumentException($"The event's embedding must have {EmbeddingDimension} floats (after the head).", nameof(embedding));
+        }
+
+        var z = new double[FeatureDimension];
+        for (var i = 0; i < embedding.Length; i++)
+        {
+            if (!float.IsFinite(embedding[i]))
+            {
+                throw new ArgumentException("The event's embedding has a non-finite value.", nameof(embedding));
+            }
+
+            z[i] = embedding[i];
+        }
+
+        z[^1] = 1.0;
+        return z;
+    }
+}

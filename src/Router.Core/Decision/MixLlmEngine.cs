@@ -1,0 +1,354 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Router.Core.Arms;
+using Router.Core.Embedding;
+using Router.Core.Latency;
+using Router.Core.Routing;
+
+namespace Router.Core.Decision;
+
+/// <summary>
+/// The MixLLM routing engine without the encoder: tag-enhanced projection, per-arm predictors, LinUCB, latency
+/// penalty, binary-feedback head, and the meta decision (DESIGN.md steps 4-10):
+/// <code>score_l = λ·p̂_l − ĉ_l/c_ref + α·sqrt(zᵀA_l⁻¹z) − β·max(0, t̂_l − t_target) + κ_l·s_l^df</code>
+/// with <c>z = [e; 1]</c> (the projected embedding plus a constant for the intercept).
+/// </summary>
+/// <remarks>
+/// <para><b>c_ref</b> (<see cref="CostReference"/>): the mean predicted cost per query of the most expensive arm over the
+/// training set, fixed at training time and stored in the checkpoint, so that λ means the same thing whatever the
+/// prices ("λ = 1: a gain of 0.1 in quality is worth 10% of what the dearest arm typically costs"). When it is 0
+/// (an untrained engine) the most expensive candidate's predicted cost for the query is used instead.</para>
+/// <para><b>Thread-safety</b>: decisions read an immutable snapshot without locking; <see cref="Apply"/> serialises
+/// writers, updates copies and publishes a new snapshot (copy-on-write). Folding the same events in the same order
+/// gives bit-identical state (<see cref="StateHash"/>): updates use scalar loops in a fixed order.</para>
+/// </remarks>
+public sealed partial class MixLlmEngine
+{
+    /// <summary>Tag that fixes a cold arm's prior quality, e.g. <c>prior-quality=0.85</c>.</summary>
+    public const string PriorQualityTag = "prior-quality=";
+
+    private readonly Lock _writeLock = new();
+    private ImmutableDictionary<string, ArmModel> _arms;
+    private long _eventsApplied;
+
+    internal MixLlmEngine(
+        string encoderId, int inputDimension, ProjectionHead? head, double costReference, MixLlmEngineOptions options,
+        IEnumerable<ArmModel> arms, long eventsApplied, TimeProvider? timeProvider)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(encoderId);
+        if (head is not null && head.InputDimension != inputDimension)
+        {
+            throw new ArgumentException("The head's input dimension differs from the encoder's.", nameof(head));
+        }
+
+        EncoderId = encoderId;
+        InputDimension = inputDimension;
+        Head = head;
+        CostReference = costReference;
+        Options = options;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _arms = arms.ToImmutableDictionary(a => a.Name, StringComparer.Ordinal);
+        _eventsApplied = eventsApplied;
+    }
+
+    /// <summary>
+    /// An engine that knows no arms yet (every arm starts cold). <paramref name="head"/> null: the encoder output is
+    /// used as is (then the LinUCB matrices are (d+1)², which is slow for d = 384; train a head).
+    /// </summary>
+    public static MixLlmEngine CreateUntrained(
+        string encoderId, int inputDimension, ProjectionHead? head = null, MixLlmEngineOptions? options = null,
+        double costReference = 0, TimeProvider? timeProvider = null) =>
+        new(encoderId, inputDimension, head, costReference, options ?? new MixLlmEngineOptions(), [], 0, timeProvider);
+
+    /// <summary><see cref="ITextEncoder.ModelId"/> of the encoder the engine was trained on.</summary>
+    public string EncoderId { get; }
+
+    /// <summary>Length of the encoder output.</summary>
+    public int InputDimension { get; }
+
+    /// <summary>The tag-enhanced projection head; null for none.</summary>
+    public ProjectionHead? Head { get; }
+
+    /// <summary>Length of the engine's embeddings (head output): what events and <see cref="RoutingDecision.Embedding"/> carry.</summary>
+    public int EmbeddingDimension => Head?.OutputDimension ?? InputDimension;
+
+    /// <summary>Length of <c>z = [e; 1]</c>.</summary>
+    public int FeatureDimension => EmbeddingDimension + 1;
+
+    /// <summary>c_ref in USD (see remarks); 0 = per-query maximum over the candidates.</summary>
+    public double CostReference { get; }
+
+    /// <summary>The learning and decision constants.</summary>
+    public MixLlmEngineOptions Options { get; }
+
+    /// <summary>Clock for the latency statistics' decay.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Requests in flight per arm (local to this replica; the gateway feeds it).</summary>
+    public ArmLoadTracker InFlight { get; } = new();
+
+    /// <summary>Arms with learned state, sorted by name.</summary>
+    public IReadOnlyList<string> Arms => [.. Volatile.Read(ref _arms).Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Events folded in since training.</summary>
+    public long EventsApplied => Interlocked.Read(ref _eventsApplied);
+
+    /// <summary>A new engine with the same head, options and c_ref whose state has <paramref name="model"/> set (others untouched).</summary>
+    internal MixLlmEngine WithArm(ArmModel model) =>
+        new(EncoderId, InputDimension, Head, CostReference, Options, Volatile.Read(ref _arms).SetItem(model.Name, model).Values, EventsApplied, TimeProvider);
+
+    /// <summary>Applies the head to an encoder output: <paramref name="embedding"/> gets <see cref="EmbeddingDimension"/> floats.</summary>
+    public void Project(ReadOnlySpan<float> encoderOutput, Span<float> embedding)
+    {
+        if (Head is null)
+        {
+            encoderOutput.CopyTo(embedding);
+            return;
+        }
+
+        Head.Project(encoderOutput, embedding);
+    }
+
+    /// <summary>λ-independent predictions for one arm (cold-start prior when it has no state).</summary>
+    public ArmPrediction Predict(ArmDefinition arm, ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition>? peers = null)
+    {
+        ArgumentNullException.ThrowIfNull(arm);
+        CheckEmbedding(embedding);
+        Span<double> z = stackalloc double[FeatureDimension];
+        Features(embedding, z);
+        return PredictCore(Volatile.Read(ref _arms), arm, z, promptTokens, peers ?? [arm]);
+    }
+
+    /// <summary>
+    /// Scores every candidate (in candidate order) for the query. Batch-friendly: no encoder, no allocation beyond
+    /// the result. Arms over <see cref="RoutingPolicy.TimeLimitSeconds"/> get an <see cref="ArmScore.ExcludedReason"/>.
+    /// </summary>
+    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(policy);
+        CheckEmbedding(embedding);
+        var effective = policy.Over(RoutingPolicy.Default);
+        var lambda = effective.Lambda ?? 1;
+        var alpha = effective.Alpha ?? 0;
+        var beta = effective.Beta ?? 0;
+        var arms = Volatile.Read(ref _arms);
+        Span<double> z = stackalloc double[FeatureDimension];
+        Features(embedding, z);
+
+        var predictions = new ArmPrediction[candidates.Count];
+        var maxCost = 0.0;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            predictions[i] = PredictCore(arms, candidates[i], z, promptTokens, candidates);
+            maxCost = Math.Max(maxCost, predictions[i].CostUsd);
+        }
+
+        var reference = CostReference > 0 ? CostReference : maxCost > 0 ? maxCost : 1;
+        var scores = new ArmScore[candidates.Count];
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var p = predictions[i];
+            var bonus = alpha * p.Uncertainty;
+            var penalty = effective.TargetLatencySeconds is { } target ? LatencyEstimate.Penalty(p.ExpectedSeconds, beta, target) : 0;
+            var score = (lambda * p.Quality) - (p.CostUsd / reference) + bonus - penalty + p.FeedbackTerm;
+            string? excluded = effective.TimeLimitSeconds is { } limit && p.ExpectedSeconds > limit
+                ? string.Create(CultureInfo.InvariantCulture, $"expected {p.ExpectedSeconds:0.##} s exceeds the {limit:0.##} s limit")
+                : null;
+            scores[i] = new ArmScore(candidates[i].Name, p.Quality, p.CostUsd, bonus, penalty, p.FeedbackTerm, score, excluded);
+        }
+
+        return scores;
+    }
+
+    /// <summary>
+    /// The meta decision: scores, ranks eligible arms best first (ties by name), breaks near-ties (within
+    /// <see cref="MixLlmEngineOptions.TieTolerance"/>) by a draw seeded with the request id, and reports the chosen
+    /// arm's propensity. When every arm is over the time limit, all are ranked by expected time (fastest first).
+    /// </summary>
+    public RoutingDecision Decide(string requestId, ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(requestId);
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (candidates.Count == 0)
+        {
+            throw new ArgumentException("No candidate arms.", nameof(candidates));
+        }
+
+        var scores = Score(embedding, promptTokens, candidates, policy);
+        var order = new int[scores.Length];
+        var eligible = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (scores[i].ExcludedReason is null)
+            {
+                order[eligible++] = i;
+            }
+        }
+
+        var propensity = 1.0;
+        if (eligible == 0)
+        {
+            // Everything is too slow: degrade to "fastest first" rather than fail the request.
+            var penalties = scores.Select(s => s.LatencyPenalty).ToArray();
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+
+            Array.Sort(order, (a, b) => penalties[a] != penalties[b] ? penalties[a].CompareTo(penalties[b]) : string.CompareOrdinal(scores[a].Arm, scores[b].Arm));
+            eligible = order.Length;
+        }
+        else
+        {
+            var ranked = order.AsSpan(0, eligible);
+            ranked.Sort((a, b) => scores[a].Score != scores[b].Score ? scores[b].Score.CompareTo(scores[a].Score) : string.CompareOrdinal(scores[a].Arm, scores[b].Arm));
+            var ties = 1;
+            while (ties < eligible && scores[ranked[0]].Score - scores[ranked[ties]].Score <= Options.TieTolerance)
+            {
+                ties++;
+            }
+
+            if (ties > 1)
+            {
+                var pick = (int)(Draw(requestId, Options.Seed) % (ulong)ties);
+                (ranked[0], ranked[pick]) = (ranked[pick], ranked[0]);
+                propensity = 1.0 / ties;
+            }
+        }
+
+        var names = new string[eligible];
+        for (var i = 0; i < eligible; i++)
+        {
+            names[i] = scores[order[i]].Arm;
+        }
+
+        return new RoutingDecision
+        {
+            RequestId = requestId,
+            RankedArms = names,
+            Propensity = propensity,
+            Policy = "mixllm",
+            Scores = scores,
+            Embedding = embedding.ToArray(),
+        };
+    }
+
+    private ArmPrediction PredictCore(ImmutableDictionary<string, ArmModel> arms, ArmDefinition arm, ReadOnlySpan<double> z, int promptTokens, IReadOnlyList<ArmDefinition> peers)
+    {
+        double quality;
+        double logLength;
+        double variance;
+        double feedback = 0;
+        var ttft = arm.TimeToFirstTokenSeconds;
+        var tps = arm.TokensPerSecond;
+        var known = arms.TryGetValue(arm.Name, out var model);
+        if (known)
+        {
+            quality = model!.Quality.Predict(z);
+            logLength = model.Length.Predict(z);
+            variance = model.Quality.Variance(z);
+            if (model.FeedbackCount > 0)
+            {
+                var s = Dot(model.FeedbackWeights, z);
+                feedback = s / (model.FeedbackVariance + Options.FeedbackEpsilon);
+            }
+
+            if (model.LatencyCount > 0)
+            {
+                var age = (TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() - model.LastLatencyUnixMs) / 1000.0;
+                ttft = LatencyEstimate.Decayed(model.TtftEwma, ttft, age, Options.LatencyHalfLifeSeconds);
+                if (model.TokensPerSecondEwma > 0)
+                {
+                    tps = LatencyEstimate.Decayed(model.TokensPerSecondEwma, tps, age, Options.LatencyHalfLifeSeconds);
+                }
+            }
+        }
+        else
+        {
+            // Cold start without allocating: A = ρI gives zᵀA⁻¹z = |z|²/ρ, the predictions are the priors.
+            quality = ColdQuality(arm.InputPricePerMillion, arm.OutputPricePerMillion, arm.Tags, peers.Where(p => p.Name != arm.Name).Select(p => p.InputPricePerMillion + p.OutputPricePerMillion));
+            logLength = Math.Log(1 + Options.DefaultCompletionTokens);
+            variance = Dot(z, z) / Options.Rho;
+        }
+
+        var tokens = Math.Clamp(Math.Exp(logLength) - 1, 1, 65_536);
+        var cost = arm.CostUsd(Math.Max(0, promptTokens), tokens);
+        var expected = LatencyEstimate.ExpectedSeconds(ttft, tps, tokens, InFlight.InFlight(arm.Name), arm.MaxConcurrency);
+        return new ArmPrediction(Math.Clamp(quality, 0, 1), tokens, cost, Math.Sqrt(variance), feedback, expected, known);
+    }
+
+    /// <summary>
+    /// Prior quality of a cold arm: a <c>prior-quality=x</c> tag, else by price rank among its peers,
+    /// <c>low + (high − low)·r</c> with r the fraction of peers that are cheaper (ties count half; 0.5 alone).
+    /// </summary>
+    internal double ColdQuality(double inputPrice, double outputPrice, IReadOnlyList<string> tags, IEnumerable<double> peerPrices)
+    {
+        foreach (var tag in tags)
+        {
+            if (tag.StartsWith(PriorQualityTag, StringComparison.OrdinalIgnoreCase)
+                && double.TryParse(tag.AsSpan(PriorQualityTag.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out var fixedPrior))
+            {
+                return Math.Clamp(fixedPrior, 0, 1);
+            }
+        }
+
+        var price = inputPrice + outputPrice;
+        var count = 0;
+        var below = 0.0;
+        foreach (var peer in peerPrices)
+        {
+            count++;
+            below += peer < price ? 1 : peer == price ? 0.5 : 0;
+        }
+
+        var rank = count == 0 ? 0.5 : below / count;
+        return Options.ColdQualityLow + ((Options.ColdQualityHigh - Options.ColdQualityLow) * rank);
+    }
+
+    private void Features(ReadOnlySpan<float> embedding, Span<double> z)
+    {
+        for (var i = 0; i < embedding.Length; i++)
+        {
+            z[i] = embedding[i];
+        }
+
+        z[^1] = 1.0;
+    }
+
+    private void CheckEmbedding(ReadOnlySpan<float> embedding)
+    {
+        if (embedding.Length != EmbeddingDimension)
+        {
+            throw new ArgumentException($"Expected an embedding of {EmbeddingDimension} floats (after the head), got {embedding.Length}.", nameof(embedding));
+        }
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var total = 0.0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            total += a[i] * b[i];
+        }
+
+        return total;
+    }
+
+    /// <summary>A 64-bit draw from (seed, request id): FNV-1a over the UTF-16 code units, then the SplitMix64 finaliser.
+    /// Stable across processes (unlike string.GetHashCode), so a decision's propensity can be reproduced.</summary>
+    internal static ulong Draw(string requestId, int seed)
+    {
+        var hash = 14695981039346656037UL ^ (ulong)(uint)seed;
+        foreach (var c in requestId)
+        {
+            hash ^= c;
+            hash *= 1099511628211UL;
+        }
+
+        hash += 0x9E3779B97F4A7C15UL;
+        hash = (hash ^ (hash >> 30)) * 0xBF58476D1CE4E5B9UL;
+        hash = (hash ^ (hash >> 27)) * 0x94D049BB133111EBUL;
+        return hash ^ (hash >> 31);
+    }
+}
