@@ -33,8 +33,7 @@ internal static class CrossValidateCommand
             var full = EvalSet.Create(all, emb, enc.Dimension, armDefs);
             var k = parse.GetValue(folds);
             var s = parse.GetValue(seed);
-            var settings = Grid(parse.GetValue(grid) == "full");
-            var results = CrossValidator.Run(full, k, s, settings, parse.GetValue(baselines), ct);
+            var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct);
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
             Console.WriteLine("mean over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
             foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))
@@ -46,29 +45,5 @@ internal static class CrossValidateCommand
             return Task.FromResult(0);
         }));
         return cmd;
-    }
-
-    private static IReadOnlyList<PolicyCatalog.MixLlmSettings> Grid(bool full)
-    {
-        var list = new List<PolicyCatalog.MixLlmSettings>();
-        double[] knnWeights = full ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1];
-        int[] ks = full ? [20, 50, 100] : [50];
-        double[] alphas = full ? [0, 0.05, 0.2] : [0, 0.05];
-        double[] rhos = full ? [0.3, 1, 3] : [1];
-        foreach (var w in knnWeights)
-        {
-            foreach (var kk in w == 0 ? [50] : ks)
-            {
-                foreach (var a in alphas)
-                {
-                    foreach (var rho in rhos)
-                    {
-                        list.Add(new PolicyCatalog.MixLlmSettings { KnnWeight = w, KnnK = kk, Alpha = a, Rho = rho });
-                    }
-                }
-            }
-        }
-
-        return list;
     }
 }

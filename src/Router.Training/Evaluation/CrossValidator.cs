@@ -1,39 +1,76 @@
+using Router.Core.Training;
 using Router.Training.Prediction;
 
 namespace Router.Training.Evaluation;
 
-/// <summary>Task-stratified, seeded k-fold cross-validation of policies (see <c>router cv</c>).</summary>
+/// <summary>
+/// Task-stratified, seeded k-fold cross-validation (see <c>router cv</c>). Per fold, every base predictor is fitted
+/// once (interim ridge on [embedding; task one-hot], the core engine with its tag head, same-task kNN for several k);
+/// settings that only mix their outputs (kNN weight, α) are combined without refitting.
+/// </summary>
 internal static class CrossValidator
 {
     internal sealed record CvResult(string Name, double Aiq, double QualityWithinBudget, double CostToReach, int FoldsReaching);
 
-    public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, IReadOnlyList<PolicyCatalog.MixLlmSettings> settings, bool baselines, CancellationToken cancellationToken)
+    public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
         var perPolicy = new Dictionary<string, List<(double Aiq, double Q, double? C)>>(StringComparer.Ordinal);
+        double[] weights = fullGrid ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1];
+        int[] ks = fullGrid ? [10, 20, 50, 100] : [20, 50];
+        double[] alphas = fullGrid ? [0, 0.05, 0.2] : [0, 0.05];
         for (var f = 0; f < folds; f++)
         {
-            var trainRows = Enumerable.Range(0, full.N).Where(i => assignment[i] != f).ToArray();
-            var testRows = Enumerable.Range(0, full.N).Where(i => assignment[i] == f).ToArray();
-            var train = full.Subset(trainRows);
-            var testAll = full.Subset(testRows);
+            Console.Error.WriteLine($"fold {f + 1}/{folds}");
+            var train = full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] != f).ToArray());
+            var testAll = full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] == f).ToArray());
             var test = testAll.Subset(testAll.CompleteRows());
-            var policies = new List<EvalPolicy>();
-            foreach (var s in settings)
+            var bases = new Dictionary<string, (double[] Q, double[] Len, double[] Bonus)>(StringComparer.Ordinal);
+            var ridge = new LinUcbRidgePredictor { Rho = 1 };
+            ridge.Fit(train, null, cancellationToken);
+            bases["ridge"] = PrecomputedPredictor.Capture(ridge, test);
+            var core = new CoreEnginePredictor(new MixLlmTrainingOptions());
+            core.Fit(train, null, cancellationToken);
+            bases["core"] = PrecomputedPredictor.Capture(core, test);
+            var knn = new Dictionary<int, double[]>();
+            foreach (var k in ks)
             {
-                var captured = s;
-                policies.Add(new ScoredPolicy(Describe(s), () => captured.Predictor(), s.Alpha, latencyAware: true));
+                var p = new LinUcbRidgePredictor { KnnWeight = 1, KnnK = k };
+                p.Fit(train, null, cancellationToken);
+                knn[k] = PrecomputedPredictor.Capture(p, test).Q;
+            }
+
+            var policies = new List<EvalPolicy>();
+            foreach (var (baseName, b) in bases)
+            {
+                foreach (var w in weights)
+                {
+                    foreach (var k in w == 0 ? [ks[0]] : ks)
+                    {
+                        var q = b.Q.Select((v, j) => (1 - w) * v + w * knn[k][j]).ToArray();
+                        foreach (var alpha in alphas)
+                        {
+                            var name = FormattableString.Invariant($"{baseName} knn_w={w} k={(w == 0 ? 0 : k)} alpha={alpha}");
+                            var pre = new PrecomputedPredictor(q, b.Len, b.Bonus, test.K);
+                            policies.Add(new ScoredPolicy(name, () => pre, alpha, latencyAware: false));
+                        }
+                    }
+                }
             }
 
             if (baselines)
             {
-                policies.Add(new ScoredPolicy("knn", () => new KnnPredictor(50), 0, false));
-                policies.Add(new ScoredPolicy("mlp", () => new MlpPredictor(seed, 200), 0, false));
+                policies.Add(new ScoredPolicy("knn (RouterBench)", () => new KnnPredictor(50), 0, false));
+                policies.Add(new ScoredPolicy("mlp (RouterBench)", () => new MlpPredictor(seed, 200), 0, false));
             }
 
             policies.Add(FixedPolicy.Arm(reference, full.Data.Arms[reference]));
-            EvaluationRunner.Prepare(train, test, policies, cancellationToken);
+            foreach (var p in policies)
+            {
+                p.Prepare(train, test, cancellationToken);
+            }
+
             var results = EvaluationRunner.Run(test, policies, EvaluationRunner.DefaultLambdas, null, cancellationToken);
             var (reports, _, _, _) = ReportBuilder.Build(test, reference, results);
             foreach (var r in reports.Where(r => r.Points.Count > 1))
@@ -56,7 +93,4 @@ internal static class CrossValidator
             kv.Value.Where(x => x.C is not null).Select(x => x.C!.Value).DefaultIfEmpty(double.NaN).Average(),
             kv.Value.Count(x => x.C is not null))).ToList();
     }
-
-    public static string Describe(PolicyCatalog.MixLlmSettings s) =>
-        FormattableString.Invariant($"mixllm(knn_w={s.KnnWeight}, k={s.KnnK}, alpha={s.Alpha}, rho={s.Rho}, tag={s.TagScale})");
 }

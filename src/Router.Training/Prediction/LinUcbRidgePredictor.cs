@@ -83,18 +83,33 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
             features.SetRow(i, Features(train, i));
         }
 
+        // One Gram matrix XᵀX for all arms; an arm subtracts the rows it has no outcome for (usually none).
+        var gram = features.TransposeThisAndMultiply(features);
         Parallel.For(0, train.K, new ParallelOptions { CancellationToken = cancellationToken }, a =>
         {
-            var rows = trainedArms is { } t && !t[a] ? [] : Enumerable.Range(0, train.N).Where(i => train.Has(i, a)).ToArray();
-            var x = Matrix<double>.Build.Dense(rows.Length, _d, (r, c) => features[rows[r], c]);
-            var aMat = x.TransposeThisAndMultiply(x) + Matrix<double>.Build.DenseIdentity(_d) * Rho;
+            var untrained = trainedArms is { } t && !t[a];
+            var aMat = untrained ? Matrix<double>.Build.Dense(_d, _d) : gram.Clone();
+            var bQ = Vector<double>.Build.Dense(_d);
+            var bLen = Vector<double>.Build.Dense(_d);
+            for (var i = 0; i < train.N && !untrained; i++)
+            {
+                var x = features.Row(i);
+                if (!train.Has(i, a))
+                {
+                    aMat -= x.OuterProduct(x);
+                    continue;
+                }
+
+                bQ += x * (train.Quality[i * train.K + a] - _priorQ[a]);
+                bLen += x * (double.LogP1(train.CompletionTokens[i * train.K + a]) - _priorLen[a]);
+            }
+
+            aMat += Matrix<double>.Build.DenseIdentity(_d) * Rho;
             _aInv[a] = aMat.Inverse();
-            var yQ = Vector<double>.Build.Dense(rows.Length, r => train.Quality[rows[r] * train.K + a] - _priorQ[a]);
-            var yLen = Vector<double>.Build.Dense(rows.Length, r => double.LogP1(train.CompletionTokens[rows[r] * train.K + a]) - _priorLen[a]);
-            _bQ[a] = x.TransposeThisAndMultiply(yQ);
-            _bLen[a] = x.TransposeThisAndMultiply(yLen);
-            _wQ[a] = _aInv[a] * _bQ[a];
-            _wLen[a] = _aInv[a] * _bLen[a];
+            _bQ[a] = bQ;
+            _bLen[a] = bLen;
+            _wQ[a] = _aInv[a] * bQ;
+            _wLen[a] = _aInv[a] * bLen;
         });
     }
 
