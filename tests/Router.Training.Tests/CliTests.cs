@@ -29,6 +29,22 @@ public sealed class CliTests
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Train_TinySubset_WritesACheckpointTheEngineLoads()
+    {
+        var data = SharedData.CutRouterBench(8);
+        var outDir = SharedData.NewTempFolder();
+
+        var (code, stderr) = await Router("train", "--data", data, "--out", outDir, "--encoder", "hashing");
+
+        Assert.True(code == 0, stderr);
+        var engine = global::Router.Core.Decision.MixLlmEngine.Load(Path.Combine(outDir, "checkpoint.json"));
+        Assert.Equal(11, engine.Arms.Count);
+        Assert.Contains("gpt-4-1106-preview", engine.Arms);
+        Assert.StartsWith("hashing", engine.EncoderId, StringComparison.Ordinal);
+        Assert.True(engine.CostReference > 0);
+    }
+
     private static async Task<(int Code, string Stderr)> Router(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };

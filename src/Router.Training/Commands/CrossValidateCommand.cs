@@ -13,6 +13,8 @@ namespace Router.Training.Commands;
 /// </summary>
 internal static class CrossValidateCommand
 {
+    private static T[]? NullIfEmpty<T>(T[]? values) => values is { Length: > 0 } ? values : null;
+
     public static Command Create()
     {
         var data = Cli.PathsOption("--data", "training data: files or folders", true);
@@ -22,7 +24,10 @@ internal static class CrossValidateCommand
         var encoder = new Option<string>("--encoder") { Description = "minilm (default) or hashing", DefaultValueFactory = _ => "minilm" };
         var baselines = new Option<bool>("--baselines") { Description = "also cross-validate knn and mlp" };
         var grid = new Option<string>("--grid") { Description = "small (default) or full", DefaultValueFactory = _ => "small" };
-        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid };
+        var weights = new Option<double[]>("--knn-weights") { Description = "kNN blend weights to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
+        var ks = new Option<int[]>("--knn-k") { Description = "kNN sizes to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
+        var alphas = new Option<double[]>("--alphas") { Description = "LinUCB α values to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
@@ -33,7 +38,8 @@ internal static class CrossValidateCommand
             var full = EvalSet.Create(all, emb, enc.Dimension, armDefs);
             var k = parse.GetValue(folds);
             var s = parse.GetValue(seed);
-            var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct);
+            var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)));
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
             Console.WriteLine("mean over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
             foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))

@@ -12,14 +12,15 @@ internal static class CrossValidator
 {
     internal sealed record CvResult(string Name, double Aiq, double QualityWithinBudget, double CostToReach, int FoldsReaching);
 
-    public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken)
+    public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
+        double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
         var perPolicy = new Dictionary<string, List<(double Aiq, double Q, double? C)>>(StringComparer.Ordinal);
-        double[] weights = fullGrid ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1];
-        int[] ks = fullGrid ? [10, 20, 50, 100] : [20, 50];
-        double[] alphas = fullGrid ? [0, 0.05, 0.2] : [0, 0.05];
+        var weights = knnWeights ?? (fullGrid ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1]);
+        var ks = knnKs ?? (fullGrid ? [10, 20, 50, 100] : [20, 50]);
+        var alphas = alphaGrid ?? (fullGrid ? [0, 0.05, 0.2] : [0, 0.05]);
         for (var f = 0; f < folds; f++)
         {
             Console.Error.WriteLine($"fold {f + 1}/{folds}");

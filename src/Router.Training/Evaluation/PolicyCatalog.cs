@@ -1,3 +1,4 @@
+using Router.Core.Training;
 using Router.Training.Prediction;
 
 namespace Router.Training.Evaluation;
@@ -8,31 +9,38 @@ namespace Router.Training.Evaluation;
 /// </summary>
 internal static class PolicyCatalog
 {
-    /// <summary>MixLLM settings (the defaults are the cross-validated choice).</summary>
+    /// <summary>MixLLM settings (the defaults are the cross-validated choice, README "Results").</summary>
     internal sealed record MixLlmSettings
     {
+        /// <summary>LinUCB α (bonus in quality units). Offline, with full feedback, it barely matters; online it drives exploration.</summary>
         public double Alpha { get; init; } = 0.05;
 
+        /// <summary>Weight of the same-task kNN quality estimate blended into the engine's ridge estimate.</summary>
+        public double KnnWeight { get; init; } = 0.75;
+
+        /// <summary>Neighbours of the kNN estimate.</summary>
+        public int KnnK { get; init; } = 100;
+
+        /// <summary>True: the core engine (tag head + per-arm ridge/LinUCB); false: the harness's interim ridge on [embedding; task one-hot].</summary>
+        public bool UseCoreEngine { get; init; } = true;
+
+        /// <summary>Ridge strength of the interim predictor.</summary>
         public double Rho { get; init; } = 1;
 
-        public double TagScale { get; init; } = 1;
-
-        public double KnnWeight { get; init; } = 0.5;
-
-        public int KnnK { get; init; } = 50;
-
-        public LinUcbRidgePredictor Predictor(bool useTags = true) => new()
-        {
-            Rho = Rho,
-            UseTags = useTags,
-            TagScale = TagScale,
-            KnnWeight = KnnWeight,
-            KnnK = KnnK,
-        };
+        /// <summary>The predictor; <paramref name="useTags"/> false drops the tag head and the same-task kNN restriction.</summary>
+        public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = true, string encoderId = "harness") => UseCoreEngine
+            ? new CoreEnginePredictor(new MixLlmTrainingOptions { UseHead = useTags })
+            {
+                KnnWeight = useKnn ? KnnWeight : 0,
+                KnnK = KnnK,
+                KnnSameTask = useTags,
+                EncoderId = encoderId,
+            }
+            : new LinUcbRidgePredictor { Rho = Rho, UseTags = useTags, KnnWeight = useKnn ? KnnWeight : 0, KnnK = KnnK };
     }
 
     public static IReadOnlyList<string> All { get; } =
-        ["mixllm", "mixllm-notags", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle", "arms"];
+        ["mixllm", "mixllm-notags", "mixllm-noknn", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle"];
 
     public static List<EvalPolicy> Create(IReadOnlyList<string> armNames, IReadOnlyCollection<string> wanted, MixLlmSettings mix,
         bool timeLimited, int seed, int mlpEpochs)
@@ -47,6 +55,11 @@ internal static class PolicyCatalog
         if (Want("mixllm-notags"))
         {
             list.Add(new ScoredPolicy("mixllm-notags", () => mix.Predictor(useTags: false), mix.Alpha, latencyAware: true));
+        }
+
+        if (Want("mixllm-noknn") && mix.KnnWeight > 0)
+        {
+            list.Add(new ScoredPolicy("mixllm-noknn", () => mix.Predictor(useKnn: false), mix.Alpha, latencyAware: true));
         }
 
         if (Want("mixllm-nobonus") && mix.Alpha > 0)

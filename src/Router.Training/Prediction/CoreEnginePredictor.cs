@@ -29,6 +29,12 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
 
     public int KnnK { get; init; } = 50;
 
+    /// <summary>Restrict kNN neighbours to the query's own task. Default true.</summary>
+    public bool KnnSameTask { get; init; } = true;
+
+    /// <summary>Encoder identity written into the engine (and its checkpoint). Default "harness".</summary>
+    public string EncoderId { get; init; } = "harness";
+
     public MixLlmEngine Engine => _engine ?? throw new InvalidOperationException("Fit first.");
 
     public void Fit(EvalSet train, bool[]? trainedArms, CancellationToken cancellationToken)
@@ -37,7 +43,7 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
         var tasks = train.Tasks.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var data = new TrainingData
         {
-            EncoderId = "harness",
+            EncoderId = EncoderId,
             EncoderDimension = train.Dimension,
             Embeddings = train.Embeddings,
             PromptTokens = train.PromptTokens,
@@ -54,7 +60,7 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
 
         if (KnnWeight > 0)
         {
-            _knn = new LinUcbRidgePredictor { KnnWeight = 1, KnnK = KnnK, UseTags = true, Rho = 1 };
+            _knn = new LinUcbRidgePredictor { KnnWeight = 1, KnnK = KnnK, UseTags = KnnSameTask, Rho = 1 };
             _knn.Fit(train, trainedArms, cancellationToken);
         }
 
