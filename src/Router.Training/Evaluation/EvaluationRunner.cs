@@ -10,11 +10,12 @@ namespace Router.Training.Evaluation;
 internal static class EvaluationRunner
 {
     /// <summary>
-    /// The default λ grid: 0 and 161 log-spaced values from 10⁻² to 10⁶ (20 per decade), dense enough that the
-    /// (cost, quality) curve has no gaps a hull would bridge, wide enough to reach "always the dearest arm".
+    /// The default λ grid: 0 and 351 log-spaced values from 10⁻² to 10⁵ (50 per decade), dense enough that a policy
+    /// whose predictions vary little within a task still shows its intermediate points, wide enough to reach "always
+    /// the dearest arm". Consecutive λ values that route every query the same way are reported once.
     /// </summary>
     public static IReadOnlyList<double> DefaultLambdas { get; } =
-        [0, .. Enumerable.Range(0, 161).Select(i => Math.Pow(10, -2 + i / 20.0))];
+        [0, .. Enumerable.Range(0, 351).Select(i => Math.Pow(10, -2 + i / 50.0))];
 
     public static void Prepare(EvalSet train, EvalSet test, IReadOnlyList<EvalPolicy> policies, CancellationToken cancellationToken)
     {
@@ -35,7 +36,16 @@ internal static class EvaluationRunner
         {
             cancellationToken.ThrowIfCancellationRequested();
             var grid = p.Sweeps ? lambdas : [0.0];
-            var points = grid.Select(lambda => RunOne(test, p, lambda, constraint, arrivals)).ToList();
+            var points = new List<PointResult>();
+            foreach (var lambda in grid)
+            {
+                var point = RunOne(test, p, lambda, constraint, arrivals);
+                if (points.Count == 0 || points[^1].Quality != point.Quality || points[^1].Cost != point.Cost)
+                {
+                    points.Add(point);
+                }
+            }
+
             return new PolicyResult(p.Name, points);
         }).ToList();
     }

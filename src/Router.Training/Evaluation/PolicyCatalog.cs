@@ -16,10 +16,10 @@ internal static class PolicyCatalog
         public double Alpha { get; init; } = 0.05;
 
         /// <summary>Weight of the same-task kNN quality estimate blended into the engine's ridge estimate.</summary>
-        public double KnnWeight { get; init; } = 0.75;
+        public double KnnWeight { get; init; } = 0.9;
 
         /// <summary>Neighbours of the kNN estimate.</summary>
-        public int KnnK { get; init; } = 100;
+        public int KnnK { get; init; } = 400;
 
         /// <summary>True: the core engine (tag head + per-arm ridge/LinUCB); false: the harness's interim ridge on [embedding; task one-hot].</summary>
         public bool UseCoreEngine { get; init; } = true;

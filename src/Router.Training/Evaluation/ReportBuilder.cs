@@ -15,7 +15,7 @@ internal static class ReportBuilder
         {
             Name = r.Name,
             Aiq = Aiq.Compute(r.Points.Select(p => (p.Cost, p.Quality)), maxCost),
-            AiqPerTask = tasks.ToDictionary(t => t, t => Aiq.Compute(r.Points.Select(p => p.PerTask.GetValueOrDefault(t)), maxTaskCost[t]), StringComparer.Ordinal),
+            AiqPerTask = tasks.ToDictionary(t => t, t => Aiq.Compute(r.Points.Select(p => (p.PerTask.GetValueOrDefault(t).Cost, p.PerTask.GetValueOrDefault(t).Quality)), maxTaskCost[t]), StringComparer.Ordinal),
             Points = r.Points.Select(p => new PointReport
             {
                 Lambda = p.Lambda,

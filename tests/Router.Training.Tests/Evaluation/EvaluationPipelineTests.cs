@@ -31,7 +31,17 @@ public sealed class EvaluationPipelineTests
         Assert.Equal(100, reference.CostPctOfReference, 9);
         var oracle = report.Policies.Single(p => p.Name == "oracle").Points.Single();
         Assert.All(report.Policies.Where(p => p.Name.StartsWith("arm:", StringComparison.Ordinal)), p => Assert.True(oracle.Quality >= p.Points[0].Quality));
-        Assert.True(report.Policies.Single(p => p.Name == "mixllm").Points.Count > 100);
+        var mix = report.Policies.Single(p => p.Name == "mixllm").Points;
+        Assert.True(mix.Count > 3);
+        Assert.All(mix.Zip(mix.Skip(1)), p => Assert.True(p.First.Quality != p.Second.Quality || p.First.Cost != p.Second.Cost));
+
+        // Per task too, the oracle (best answer, cheapest among ties) dominates every single arm.
+        var oracleReport = report.Policies.Single(p => p.Name == "oracle");
+        foreach (var task in report.Tasks)
+        {
+            Assert.All(report.Policies.Where(p => p.Name.StartsWith("arm:", StringComparison.Ordinal)), p => Assert.True(oracleReport.AiqPerTask[task] >= p.AiqPerTask[task] - 1e-12, $"{task} {p.Name}"));
+            Assert.True(oracleReport.AiqPerTask[task] > 0.3, task);
+        }
         Assert.All(report.Policies, p => Assert.InRange(p.Aiq, 0, 1));
         Assert.Equal(report.Tasks.Order(), report.Policies[0].AiqPerTask.Keys.Order());
         Assert.NotNull(report.TimeLimited);
