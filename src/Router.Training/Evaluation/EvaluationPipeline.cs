@@ -51,7 +51,7 @@ internal static class EvaluationPipeline
         {
             ["mixllm"] = (o.MixLlm.UseCoreEngine ? "core MixLlmEngine (tag head on task labels, per-arm ridge/LinUCB)" : "interim ridge on [embedding; task one-hot]")
                 + $" blended with same-task kNN: knn_weight={o.MixLlm.KnnWeight}, knn_k={o.MixLlm.KnnK}; alpha={o.MixLlm.Alpha}",
-            ["lambda grid"] = $"{lambdas.Count} values, 0 and 10^-2..10^6 log-spaced; score = λ·q̂ − ĉ/c_ref (c_ref = mean training cost per query of the dearest arm)",
+            ["lambda grid"] = $"{lambdas.Count} values, 0 and 10^-2..10^5 log-spaced (50 per decade), repeated points folded; score = λ·q̂ − ĉ/c_ref (c_ref = mean training cost per query of the dearest arm)",
         };
         for (var i = 0; i < data.Notes.Count; i++)
         {

@@ -86,14 +86,14 @@ internal static class ReportWriter
             sb.AppendLine();
         }
 
-        sb.AppendLine("| policy | AIQ | max quality % (cost %) | quality % at ≤ 24.18% cost | cost % to reach 97.25% quality |");
+        sb.AppendLine("| policy | AIQ | max quality % (cost %) | best quality % at ≤ 24.18% cost (cost %) | cost % to reach 97.25% quality |");
         sb.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var p in policies.OrderByDescending(p => p.Aiq))
         {
             var top = p.Points.OrderByDescending(x => x.Quality).ThenBy(x => x.Cost).First();
             var within = ReportBuilder.BestWithin(p, TargetCostPct);
             var reach = ReportBuilder.CheapestReaching(p, TargetQualityPct);
-            var withinText = within is null ? "–" : within.QualityPctOfReference.ToString("0.00", inv);
+            var withinText = within is null ? "–" : string.Create(inv, $"{within.QualityPctOfReference:0.00} ({within.CostPctOfReference:0.00})");
             var reachText = reach is null ? "–" : reach.CostPctOfReference.ToString("0.00", inv);
             sb.AppendLine(inv, $"| {p.Name} | {p.Aiq:0.0000} | {top.QualityPctOfReference:0.00} ({top.CostPctOfReference:0.00}) | {withinText} | {reachText} |");
         }
@@ -118,7 +118,8 @@ internal static class ReportWriter
         var plt = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var colour = 0;
-        foreach (var p in policies.Where(p => p.Points.Count > 1))
+        // mixllm last, so its curve is drawn on top of ablations that coincide with it.
+        foreach (var p in policies.Where(p => p.Points.Count > 1).OrderBy(p => p.Name == "mixllm"))
         {
             var hull = Aiq.Hull(p.Points.Select(x => (x.CostPctOfReference, x.QualityPctOfReference)));
             var line = plt.Add.ScatterLine(hull.Select(h => h.Cost).ToArray(), hull.Select(h => h.Quality).ToArray());
