@@ -51,6 +51,15 @@ internal sealed record RidgeDocument(
     [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] B,
     [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] Weights);
 
+internal sealed record MlpDocument(
+    int Inputs,
+    int Hidden,
+    double LearningRate,
+    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] W1,
+    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] B1,
+    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] W2,
+    double B2);
+
 internal sealed record ArmDocument
 {
     public required string Name { get; init; }
@@ -66,6 +75,9 @@ internal sealed record ArmDocument
     public required RidgeDocument Quality { get; init; }
 
     public required RidgeDocument Length { get; init; }
+
+    /// <summary>Present when the arm's quality learner is the MLP.</summary>
+    public MlpDocument? QualityMlp { get; init; }
 
     [JsonConverter(typeof(Base64DoubleArrayConverter))]
     public required double[] FeedbackWeights { get; init; }

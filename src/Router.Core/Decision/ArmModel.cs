@@ -23,6 +23,9 @@ internal sealed class ArmModel
     /// <summary>Quality ridge; its A⁻¹ is LinUCB's.</summary>
     public required RidgeRegression Quality { get; set; }
 
+    /// <summary>Nonlinear quality model; when set it predicts p̂ instead of the ridge (which still gives the bonus).</summary>
+    public MlpRegressor? QualityMlp { get; set; }
+
     /// <summary>Ridge on log(1 + completion tokens).</summary>
     public required RidgeRegression Length { get; set; }
 

@@ -106,6 +106,7 @@ public sealed partial class MixLlmEngine
         PriorLogLength = arm.PriorLogLength,
         Quality = ToDocument(arm.Quality),
         Length = ToDocument(arm.Length),
+        QualityMlp = arm.QualityMlp is { } mlp ? new MlpDocument(mlp.Inputs, mlp.Hidden, mlp.LearningRate, mlp.W1.ToArray(), mlp.B1.ToArray(), mlp.W2.ToArray(), mlp.B2) : null,
         FeedbackWeights = arm.FeedbackWeights,
         FeedbackCount = arm.FeedbackCount,
         FeedbackMean = arm.FeedbackMean,
@@ -135,6 +136,9 @@ public sealed partial class MixLlmEngine
             PriorLogLength = arm.PriorLogLength,
             Quality = RidgeRegression.FromState(features, arm.Quality.Rho, arm.Quality.AInverse, arm.Quality.B, arm.Quality.Count, arm.Quality.Weights),
             Length = RidgeRegression.FromState(features, arm.Length.Rho, arm.Length.AInverse, arm.Length.B, arm.Length.Count, arm.Length.Weights),
+            QualityMlp = arm.QualityMlp is { } mlp
+                ? (mlp.Inputs == features - 1 ? new MlpRegressor(mlp.Inputs, mlp.Hidden, mlp.W1, mlp.B1, mlp.W2, mlp.B2, mlp.LearningRate) : throw new ArgumentException($"Arm {arm.Name}: MLP input size differs from the embedding."))
+                : null,
             FeedbackWeights = arm.FeedbackWeights,
             FeedbackCount = arm.FeedbackCount,
             FeedbackMean = arm.FeedbackMean,

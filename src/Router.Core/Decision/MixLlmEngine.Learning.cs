@@ -67,6 +67,12 @@ public sealed partial class MixLlmEngine
         var model = GetOrCold(arms, refined.Arm).Copy();
         model.Quality = model.Quality.Clone();
         model.Quality.Update(z, Math.Clamp(refined.Score, 0, 1));
+        if (model.QualityMlp is not null)
+        {
+            model.QualityMlp = model.QualityMlp.Clone();
+            model.QualityMlp.Update(z, Math.Clamp(refined.Score, 0, 1));
+        }
+
         return arms.SetItem(model.Name, model);
     }
 

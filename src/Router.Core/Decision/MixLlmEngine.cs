@@ -60,6 +60,17 @@ public sealed partial class MixLlmEngine
         double costReference = 0, TimeProvider? timeProvider = null) =>
         new(encoderId, inputDimension, head, costReference, options ?? new MixLlmEngineOptions(), [], 0, timeProvider);
 
+    /// <summary>
+    /// The engine to start with when no checkpoint exists: a seeded random projection head
+    /// (<paramref name="inputDimension"/> → <paramref name="headDimension"/>, default 64) and no arm state, so every
+    /// arm starts from its cold-start prior and LinUCB explores; feedback then trains it online.
+    /// </summary>
+    public static MixLlmEngine CreateDefault(string encoderId, int inputDimension, int headDimension = 64, MixLlmEngineOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        var head = headDimension > 0 && headDimension < inputDimension ? ProjectionHead.Random(inputDimension, headDimension, seed: 1) : null;
+        return CreateUntrained(encoderId, inputDimension, head, options, 0, timeProvider);
+    }
+
     /// <summary><see cref="ITextEncoder.ModelId"/> of the encoder the engine was trained on.</summary>
     public string EncoderId { get; }
 
@@ -120,10 +131,45 @@ public sealed partial class MixLlmEngine
     }
 
     /// <summary>
+    /// λ-independent predictions for many queries at once (evaluation sweeps): row-major <c>N × arms.Count</c>, where
+    /// <paramref name="embeddings"/> holds N projected embeddings and <paramref name="promptTokens"/> N counts.
+    /// Compose a score for any policy as <c>λ·Quality − CostUsd/c_ref + α·Uncertainty − β·max(0, ExpectedSeconds −
+    /// target) + FeedbackTerm</c> (c_ref: <see cref="CostReference"/>, or the row's maximum cost when it is 0) — exactly
+    /// what <see cref="Score"/> computes.
+    /// </summary>
+    public ArmPrediction[] PredictAll(ReadOnlySpan<float> embeddings, ReadOnlySpan<int> promptTokens, IReadOnlyList<ArmDefinition> arms)
+    {
+        ArgumentNullException.ThrowIfNull(arms);
+        var k = EmbeddingDimension;
+        var n = promptTokens.Length;
+        if (embeddings.Length != n * k)
+        {
+            throw new ArgumentException($"Expected {n} × {k} floats.", nameof(embeddings));
+        }
+
+        var state = Volatile.Read(ref _arms);
+        var result = new ArmPrediction[n * arms.Count];
+        Span<double> z = stackalloc double[FeatureDimension];
+        for (var i = 0; i < n; i++)
+        {
+            Features(embeddings.Slice(i * k, k), z);
+            for (var a = 0; a < arms.Count; a++)
+            {
+                result[(i * arms.Count) + a] = PredictCore(state, arms[a], z, promptTokens[i], arms);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Scores every candidate (in candidate order) for the query. Batch-friendly: no encoder, no allocation beyond
     /// the result. Arms over <see cref="RoutingPolicy.TimeLimitSeconds"/> get an <see cref="ArmScore.ExcludedReason"/>.
     /// </summary>
-    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy)
+    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy) =>
+        ScoreCore(embedding, promptTokens, candidates, policy, out _);
+
+    private ArmScore[] ScoreCore(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy, out ArmPrediction[] predictions)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(policy);
@@ -136,7 +182,7 @@ public sealed partial class MixLlmEngine
         Span<double> z = stackalloc double[FeatureDimension];
         Features(embedding, z);
 
-        var predictions = new ArmPrediction[candidates.Count];
+        predictions = new ArmPrediction[candidates.Count];
         var maxCost = 0.0;
         for (var i = 0; i < candidates.Count; i++)
         {
@@ -175,7 +221,7 @@ public sealed partial class MixLlmEngine
             throw new ArgumentException("No candidate arms.", nameof(candidates));
         }
 
-        var scores = Score(embedding, promptTokens, candidates, policy);
+        var scores = ScoreCore(embedding, promptTokens, candidates, policy, out var predictions);
         var order = new int[scores.Length];
         var eligible = 0;
         for (var i = 0; i < scores.Length; i++)
@@ -190,13 +236,14 @@ public sealed partial class MixLlmEngine
         if (eligible == 0)
         {
             // Everything is too slow: degrade to "fastest first" rather than fail the request.
-            var penalties = scores.Select(s => s.LatencyPenalty).ToArray();
             for (var i = 0; i < order.Length; i++)
             {
                 order[i] = i;
             }
 
-            Array.Sort(order, (a, b) => penalties[a] != penalties[b] ? penalties[a].CompareTo(penalties[b]) : string.CompareOrdinal(scores[a].Arm, scores[b].Arm));
+            Array.Sort(order, (a, b) => predictions[a].ExpectedSeconds != predictions[b].ExpectedSeconds
+                ? predictions[a].ExpectedSeconds.CompareTo(predictions[b].ExpectedSeconds)
+                : string.CompareOrdinal(scores[a].Arm, scores[b].Arm));
             eligible = order.Length;
         }
         else
@@ -245,7 +292,7 @@ public sealed partial class MixLlmEngine
         var known = arms.TryGetValue(arm.Name, out var model);
         if (known)
         {
-            quality = model!.Quality.Predict(z);
+            quality = model!.QualityMlp is { } mlp ? mlp.Predict(z) : model.Quality.Predict(z);
             logLength = model.Length.Predict(z);
             variance = model.Quality.Variance(z);
             if (model.FeedbackCount > 0)

@@ -89,7 +89,7 @@ public sealed partial class MiniLmEncoder : ITextEncoder
         var dims = _session.OutputMetadata[output].Dimensions;
         Dimension = dims[^1] > 0 ? dims[^1] : 384;
 
-        ModelId = $"all-MiniLM-L6-v2@{HashFile(modelPath)}/{_options.MaxTokens}-{(_options.Truncation == TruncationSide.Tail ? "tail" : "head")}/mean-l2";
+        ModelId = $"all-MiniLM-L6-v2@{HashFile(modelPath)}/{_options.MaxTokens}-{_options.Truncation switch { TruncationSide.Tail => "tail", TruncationSide.Head => "head", _ => "head-tail" }}/mean-l2";
         LogLoaded(log, ModelId, UsesCuda ? "CUDA" : "CPU", _options.IntraOpThreads);
     }
 
@@ -138,11 +138,27 @@ public sealed partial class MiniLmEncoder : ITextEncoder
         var budget = _options.MaxTokens - 2;
         var ids = TokenizeWindow(text, budget);
         var keep = Math.Min(budget, ids.Count);
-        var first = _options.Truncation == TruncationSide.Tail ? ids.Count - keep : 0;
         destination[0] = _clsId;
-        for (var i = 0; i < keep; i++)
+        if (_options.Truncation == TruncationSide.HeadAndTail && ids.Count > budget)
         {
-            destination[i + 1] = ids[first + i];
+            var head = budget / 4;
+            for (var i = 0; i < head; i++)
+            {
+                destination[i + 1] = ids[i];
+            }
+
+            for (var i = head; i < budget; i++)
+            {
+                destination[i + 1] = ids[ids.Count - budget + i];
+            }
+        }
+        else
+        {
+            var first = _options.Truncation == TruncationSide.Tail ? ids.Count - keep : 0;
+            for (var i = 0; i < keep; i++)
+            {
+                destination[i + 1] = ids[first + i];
+            }
         }
 
         destination[keep + 1] = _sepId;
@@ -155,7 +171,7 @@ public sealed partial class MiniLmEncoder : ITextEncoder
     private IReadOnlyList<int> TokenizeWindow(string text, int budget)
     {
         var bound = budget * CharsPerTokenBound;
-        if (text.Length > bound)
+        if (text.Length > bound && _options.Truncation != TruncationSide.HeadAndTail)
         {
             ReadOnlySpan<char> slice;
             if (_options.Truncation == TruncationSide.Tail)

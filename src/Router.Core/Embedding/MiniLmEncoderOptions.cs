@@ -18,8 +18,8 @@ public sealed record MiniLmEncoderOptions
     /// </summary>
     public int MaxTokens { get; init; } = 128;
 
-    /// <summary>Which end of an over-long text to keep. Default <see cref="TruncationSide.Tail"/>.</summary>
-    public TruncationSide Truncation { get; init; } = TruncationSide.Tail;
+    /// <summary>Which part of an over-long text to keep. Default <see cref="TruncationSide.HeadAndTail"/> (measured; see there).</summary>
+    public TruncationSide Truncation { get; init; } = TruncationSide.HeadAndTail;
 
     /// <summary>ONNX Runtime intra-op threads. Default 1: the gateway runs many requests in parallel.</summary>
     public int IntraOpThreads { get; init; } = 1;

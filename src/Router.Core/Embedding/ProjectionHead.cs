@@ -26,6 +26,25 @@ public sealed class ProjectionHead
         _weights = weights.ToArray();
     }
 
+    /// <summary>
+    /// An untrained head: a seeded Gaussian random projection (Johnson–Lindenstrauss), which roughly keeps cosine
+    /// similarities while shrinking the dimension. The default when no checkpoint exists yet.
+    /// </summary>
+    public static ProjectionHead Random(int inputDimension, int outputDimension, int seed)
+    {
+        var random = new System.Random(seed);
+        var weights = new float[inputDimension * outputDimension];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            // Box–Muller, scaled by 1/sqrt(d).
+            var u1 = 1.0 - random.NextDouble();
+            var u2 = random.NextDouble();
+            weights[i] = (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2) / Math.Sqrt(inputDimension));
+        }
+
+        return new ProjectionHead(inputDimension, outputDimension, weights);
+    }
+
     /// <summary>Length of the encoder output it takes.</summary>
     public int InputDimension { get; }
 

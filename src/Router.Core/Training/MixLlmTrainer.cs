@@ -46,7 +46,7 @@ public static class MixLlmTrainer
         for (var a = 0; a < data.Arms.Count; a++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var model = FitArm(engine, data, a, z, gram);
+            var model = FitArm(engine, data, a, z, gram, options);
             arms.Add(model);
             var meanCost = MeanPredictedCost(model, data, a, z, engine.FeatureDimension);
             costReference = Math.Max(costReference, meanCost);
@@ -62,13 +62,13 @@ public static class MixLlmTrainer
     /// added (replacing any state of that name); every other arm, the head and c_ref are kept. <paramref name="data"/>
     /// holds raw encoder embeddings, as for <see cref="Train"/>.
     /// </summary>
-    public static MixLlmEngine AddArm(MixLlmEngine engine, TrainingData data, int armIndex)
+    public static MixLlmEngine AddArm(MixLlmEngine engine, TrainingData data, int armIndex, MixLlmTrainingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(data);
         Validate(data);
         var z = Features(engine, data.Embeddings, data.Count);
-        var model = FitArm(engine, data, armIndex, z, Gram(z, data.Count, engine.FeatureDimension));
+        var model = FitArm(engine, data, armIndex, z, Gram(z, data.Count, engine.FeatureDimension), options ?? new MixLlmTrainingOptions());
         return engine.WithArm(model);
     }
 
@@ -79,7 +79,7 @@ public static class MixLlmTrainer
         return engine.Head?.ProjectAll(embeddings) ?? embeddings.ToArray();
     }
 
-    private static ArmModel FitArm(MixLlmEngine engine, TrainingData data, int a, double[] z, double[] fullGram)
+    private static ArmModel FitArm(MixLlmEngine engine, TrainingData data, int a, double[] z, double[] fullGram, MixLlmTrainingOptions options)
     {
         var n = data.Count;
         var f = engine.FeatureDimension;
@@ -110,9 +110,25 @@ public static class MixLlmTrainer
         qualityPrior[^1] = priorQuality;
         var lengthPrior = new double[f];
         lengthPrior[^1] = priorLogLength;
+        var learner = options.QualityLearnerByArm.TryGetValue(arm.Name, out var chosen) ? chosen : options.QualityLearner;
+        MlpRegressor? mlp = null;
+        if (learner == QualityLearner.Mlp)
+        {
+            // The MLP sees e (z without its constant): drop the last column.
+            var k = f - 1;
+            var e = new double[n * k];
+            for (var i = 0; i < n; i++)
+            {
+                z.AsSpan(i * f, k).CopyTo(e.AsSpan(i * k, k));
+            }
+
+            mlp = MlpRegressor.Fit(e, quality, k, options.MlpHidden, options.MlpEpochs, seed: options.Seed + a);
+        }
+
         return new ArmModel
         {
             Name = arm.Name,
+            QualityMlp = mlp,
             InputPricePerMillion = arm.InputPricePerMillion,
             OutputPricePerMillion = arm.OutputPricePerMillion,
             PriorQuality = priorQuality,

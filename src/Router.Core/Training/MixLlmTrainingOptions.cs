@@ -1,4 +1,5 @@
 using Router.Core.Decision;
+using Router.Core.Prediction;
 using Router.Core.Tagging;
 
 namespace Router.Core.Training;
@@ -18,6 +19,18 @@ public sealed record MixLlmTrainingOptions
     /// <summary>Engine constants (ρ, feedback rates...), saved in the checkpoint.</summary>
     public MixLlmEngineOptions Engine { get; init; } = new();
 
-    /// <summary>Seed for k-means. Default 17.</summary>
+    /// <summary>Quality model of every arm unless <see cref="QualityLearnerByArm"/> names it. Default ridge.</summary>
+    public QualityLearner QualityLearner { get; init; } = QualityLearner.Ridge;
+
+    /// <summary>Per-arm choice of quality model (arm name → learner).</summary>
+    public IReadOnlyDictionary<string, QualityLearner> QualityLearnerByArm { get; init; } = new Dictionary<string, QualityLearner>();
+
+    /// <summary>Hidden units of the MLP learner. Default 32.</summary>
+    public int MlpHidden { get; init; } = 32;
+
+    /// <summary>Training epochs of the MLP learner. Default 60.</summary>
+    public int MlpEpochs { get; init; } = 60;
+
+    /// <summary>Seed for k-means and the MLP. Default 17.</summary>
     public int Seed { get; init; } = 17;
 }

@@ -53,6 +53,15 @@ public sealed class MixLlmEngineTests
     }
 
     [Fact]
+    public void Decide_EveryArmOverTimeLimit_RanksFastestFirst()
+    {
+        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, costReference: 1);
+        var decision = engine.Decide("r1", E, 10, [Strong, Cheap], new RoutingPolicy { Lambda = 100, TimeLimitSeconds = 0.1 });
+        Assert.Equal(["cheap", "strong"], decision.RankedArms);
+        Assert.All(decision.Scores, s => Assert.NotNull(s.ExcludedReason));
+    }
+
+    [Fact]
     public void Decide_QueueBeyondConcurrency_AddsWait()
     {
         var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, costReference: 1);
@@ -228,6 +237,38 @@ public sealed class MixLlmEngineTests
         var hash = engine.StateHash();
         Assert.Throws<ArgumentException>(() => engine.Apply(new RefinedFeedback { Arm = "a", Embedding = [1f, 0f, 0f], Score = 1 }));
         Assert.Equal(hash, engine.StateHash());
+    }
+
+    [Fact]
+    public async Task Apply_WhileDeciding_ReadersSeeConsistentStateAndWritersLoseNothing()
+    {
+        var events = RandomEvents(seed: 12, count: 300);
+        var reference = MixLlmEngine.CreateUntrained("test-encoder", 2);
+        reference.ApplyAll(events);
+
+        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2);
+        using var stop = new CancellationTokenSource();
+        using var started = new CountdownEvent(2);
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            var count = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var decision = engine.Decide($"q{count++}", E, 10, [Cheap, Strong], RoutingPolicy.Default);
+                Assert.All(decision.Scores, s => Assert.True(double.IsFinite(s.Score)));
+                if (count == 1)
+                {
+                    started.Signal();
+                }
+            }
+
+            return count;
+        })).ToArray();
+        started.Wait(TimeSpan.FromSeconds(10));
+        engine.ApplyAll(events);
+        await stop.CancelAsync();
+        Assert.All(await Task.WhenAll(readers), c => Assert.True(c > 0));
+        Assert.Equal(reference.StateHash(), engine.StateHash());
     }
 
     internal static List<LearningEvent> RandomEvents(int seed, int count)

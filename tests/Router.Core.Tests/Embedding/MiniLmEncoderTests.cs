@@ -71,6 +71,29 @@ public sealed class MiniLmEncoderTests(EncoderFixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public void Encode_ManyThreadsAtOnce_GivesSameVectorsAsSequential()
+    {
+        var encoder = fixture.Encoder;
+        var sequential = Texts.Select(t =>
+        {
+            var row = new float[384];
+            encoder.Encode([t], row, CancellationToken.None);
+            return row;
+        }).ToArray();
+        var parallel = new float[12][];
+        Parallel.For(0, 12, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var row = new float[384];
+            encoder.Encode([Texts[i % Texts.Length]], row, CancellationToken.None);
+            parallel[i] = row;
+        });
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.Equal(sequential[i % Texts.Length], parallel[i]);
+        }
+    }
+
+    [Fact]
     public void Encode_SimilarTexts_AreCloserThanUnrelated()
     {
         var encoder = fixture.Encoder;
@@ -102,6 +125,21 @@ public sealed class MiniLmEncoderTests(EncoderFixture fixture) : IClassFixture<E
         Assert.Equal(tokenizer.ClassificationTokenId, buffer[0]);
         Assert.Equal(tokenizer.SeparatorTokenId, buffer[63]);
         Assert.Equal(expectedTail, buffer[1..63]);
+    }
+
+    [Fact]
+    public void Tokenize_HeadAndTail_KeepsFirstQuarterAndLastTokens()
+    {
+        using var both = new MiniLmEncoder(new MiniLmEncoderOptions { MaxTokens = 34 });
+        Assert.Equal(TruncationSide.HeadAndTail, both.Options.Truncation);
+        var text = "Instructions: answer with one letter. " + string.Concat(Enumerable.Repeat("Example question and answer. ", 40)) + "Which planet is largest?";
+        var tokenizer = BertTokenizer.Create(Path.Combine(both.Options.ResolvedModelDirectory, "vocab.txt"));
+        var full = tokenizer.EncodeToIds(text, addSpecialTokens: false).Select(i => (long)i).ToArray();
+        var buffer = new long[34];
+        Assert.Equal(34, both.Tokenize(text, buffer));
+        Assert.Equal(full[..8], buffer[1..9]);
+        Assert.Equal(full[^24..], buffer[9..33]);
+        Assert.Contains("/34-head-tail/", both.ModelId, StringComparison.Ordinal);
     }
 
     [Fact]

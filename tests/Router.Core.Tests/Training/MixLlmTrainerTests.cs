@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using Router.Core.Arms;
 using Router.Core.Decision;
@@ -11,7 +12,9 @@ namespace Router.Core.Tests.Training;
 
 public sealed class MixLlmTrainerTests(EncoderFixture fixture) : IClassFixture<EncoderFixture>
 {
-    private static readonly string DataDir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "shared", "data");
+    private static readonly string DataDir = typeof(MixLlmTrainerTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RouterSharedDataDir").Value!;
 
     [Fact]
     public void Train_ArmsGoodOnDifferentClusters_RoutesEachClusterToItsSpecialist()

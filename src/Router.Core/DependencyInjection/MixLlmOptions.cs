@@ -1,0 +1,38 @@
+using Router.Core.Embedding;
+
+namespace Router.Core.DependencyInjection;
+
+/// <summary>Configuration of the MixLLM router in a host (section e.g. <c>Router:MixLlm</c>). Validated at start.</summary>
+public sealed class MixLlmOptions
+{
+    /// <summary>Checkpoint written by <c>router train</c>. Null or missing file: an untrained engine (<see cref="Decision.MixLlmEngine.CreateDefault"/>).</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>Folder with model.onnx and vocab.txt. Default: <c>models/all-MiniLM-L6-v2</c> beside the application.</summary>
+    public string? ModelDirectory { get; set; }
+
+    /// <summary>Encoder token window. Default 128.</summary>
+    public int MaxTokens { get; set; } = 128;
+
+    /// <summary>Which part of long prompts to keep. Default head and tail.</summary>
+    public TruncationSide Truncation { get; set; } = TruncationSide.HeadAndTail;
+
+    /// <summary>ONNX Runtime intra-op threads per encoder call. Default 1.</summary>
+    public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>Try the CUDA execution provider (falls back to the CPU). Default false.</summary>
+    public bool UseCuda { get; set; }
+
+    /// <summary>Head dimension of the untrained default engine. Default 64.</summary>
+    public int DefaultHeadDimension { get; set; } = 64;
+
+    /// <summary>The encoder settings these options describe.</summary>
+    public MiniLmEncoderOptions ToEncoderOptions() => new()
+    {
+        ModelDirectory = ModelDirectory,
+        MaxTokens = MaxTokens,
+        Truncation = Truncation,
+        IntraOpThreads = IntraOpThreads,
+        UseCuda = UseCuda,
+    };
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Router.Core.Decision;
+using Router.Core.Embedding;
+using Router.Core.Routing;
+
+namespace Router.Core.DependencyInjection;
+
+/// <summary>Registers the MixLLM routing engine (STYLE.md #6: TryAdd, so hosts and tests can swap any part).</summary>
+public static partial class MixLlmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="MixLlmOptions"/> (validated at start), <see cref="TimeProvider"/>, the <see cref="ITextEncoder"/>
+    /// (<see cref="MiniLmEncoder"/>), the <see cref="MixLlmEngine"/> (from the checkpoint, else untrained), the
+    /// <see cref="MixLlmRouter"/>, and <see cref="IRouter"/> → <see cref="MixLlmRouter"/> unless an IRouter is registered.
+    /// All singletons.
+    /// </summary>
+    public static IServiceCollection AddMixLlmRouter(this IServiceCollection services, Action<MixLlmOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = services.AddOptions<MixLlmOptions>();
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        builder
+            .Validate(o => o.MaxTokens is >= 3 and <= 512, "MixLlm:MaxTokens must be in [3, 512].")
+            .Validate(o => o.IntraOpThreads >= 0, "MixLlm:IntraOpThreads must be >= 0.")
+            .Validate(o => o.DefaultHeadDimension >= 0, "MixLlm:DefaultHeadDimension must be >= 0.")
+            .Validate(o => string.IsNullOrEmpty(o.ModelDirectory) || Directory.Exists(o.ModelDirectory), "MixLlm:ModelDirectory does not exist.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITextEncoder>(sp => new MiniLmEncoder(
+            sp.GetRequiredService<IOptions<MixLlmOptions>>().Value.ToEncoderOptions(),
+            sp.GetService<ILogger<MiniLmEncoder>>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MixLlmOptions>>().Value;
+            var encoder = sp.GetRequiredService<ITextEncoder>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger("Router.Core.MixLlm") ?? NullLogger.Instance;
+            if (string.IsNullOrEmpty(options.CheckpointPath) || !File.Exists(options.CheckpointPath))
+            {
+                LogNoCheckpoint(logger, options.CheckpointPath ?? "(none)");
+                return MixLlmEngine.CreateDefault(encoder.ModelId, encoder.Dimension, options.DefaultHeadDimension, timeProvider: time);
+            }
+
+            var engine = MixLlmEngine.Load(options.CheckpointPath, time);
+            if (engine.EncoderId != encoder.ModelId)
+            {
+                LogEncoderMismatch(logger, engine.EncoderId, encoder.ModelId);
+            }
+
+            LogCheckpointLoaded(logger, options.CheckpointPath, engine.Arms.Count, engine.EmbeddingDimension);
+            return engine;
+        });
+        services.TryAddSingleton(sp => new MixLlmRouter(sp.GetRequiredService<MixLlmEngine>(), sp.GetRequiredService<ITextEncoder>()));
+        services.TryAddSingleton<IRouter>(sp => sp.GetRequiredService<MixLlmRouter>());
+        return services;
+    }
+
+    [LoggerMessage(10, LogLevel.Warning, "No MixLLM checkpoint at {Path}: starting untrained (cold-start priors, random projection head)")]
+    private static partial void LogNoCheckpoint(ILogger logger, string path);
+
+    [LoggerMessage(11, LogLevel.Warning, "Checkpoint was trained with encoder {Trained}, but {Running} is running: predictions may be off")]
+    private static partial void LogEncoderMismatch(ILogger logger, string trained, string running);
+
+    [LoggerMessage(12, LogLevel.Information, "MixLLM checkpoint {Path} loaded: {Arms} arms, {Dimension} dims")]
+    private static partial void LogCheckpointLoaded(ILogger logger, string path, int arms, int dimension);
+}
