@@ -8,7 +8,8 @@ var root = new RootCommand("router: train, evaluate, simulate, serve-replay, ben
     CrossValidateCommand.Create(),
     SimulateCommand.Create(),
     ServeReplayCommand.Create(),
-};
 
-// The core helper's decision-path benchmark registers here: root.Subcommands.Add(BenchCommand.Create());
+    // The core helper's decision-path benchmark (src/Router.Training/Commands/BenchCommand.cs).
+    BenchCommand.Create(),
+};
 return await root.Parse(args).InvokeAsync();
