@@ -41,7 +41,7 @@ public static class ScoreJsonLoader
                     || !item.TryGetProperty("question", out var q) || q.ValueKind != JsonValueKind.String
                     || !item.TryGetProperty("scores", out var s) || s.ValueKind != JsonValueKind.Object)
                 {
-                    throw new DatasetFormatException(path, 0, 0, $"{path}: element {n} needs a string \"question\" and an object \"scores\"");
+                    throw new DatasetFormatException($"{path}: element {n} needs a string \"question\" and an object \"scores\"");
                 }
 
                 var scores = new Dictionary<int, double>();

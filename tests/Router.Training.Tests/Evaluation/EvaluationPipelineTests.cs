@@ -68,6 +68,25 @@ public sealed class EvaluationPipelineTests
     }
 
     [Fact]
+    public void Run_SeparateTrainAndTest_UsesTheTestFilesAndNamedReference()
+    {
+        var train = SharedData.CutRouterBench(12);
+        var test = SharedData.CutRouterBench(5);
+        using var encoder = new HashingTextEncoder(32);
+
+        var report = EvaluationPipeline.Run(
+            new EvaluateOptions { Train = [train], Test = [test], Out = "unused", ReferenceArm = "gpt-3.5-turbo-1106", Policies = ["mixllm", "knn"] },
+            encoder, CancellationToken.None);
+
+        Assert.Equal("gpt-3.5-turbo-1106", report.ReferenceArm);
+        Assert.Equal(36, report.TrainQueries);
+        Assert.InRange(report.TestQueries, 13, 15); // 15 rows, minus any lacking an arm's outcome
+        Assert.Equal(100, report.Policies.Single(p => p.Name == "arm:gpt-3.5-turbo-1106").Points[0].QualityPctOfReference, 9);
+        Assert.Throws<ArgumentException>(() => EvaluationPipeline.Run(
+            new EvaluateOptions { Train = [train], Test = [test], Out = "unused", ReferenceArm = "nope" }, encoder, CancellationToken.None));
+    }
+
+    [Fact]
     public void Run_SameSeed_SameNumbers()
     {
         var data = SharedData.CutRouterBench(10);
