@@ -26,8 +26,9 @@ internal static class CrossValidateCommand
         var grid = new Option<string>("--grid") { Description = "small (default) or full", DefaultValueFactory = _ => "small" };
         var weights = new Option<double[]>("--knn-weights") { Description = "kNN blend weights to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
         var ks = new Option<int[]>("--knn-k") { Description = "kNN sizes to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
+        var temps = new Option<double[]>("--knn-temperatures") { Description = "kNN weight temperatures to try (0 = equal weights)", AllowMultipleArgumentsPerToken = true };
         var alphas = new Option<double[]>("--alphas") { Description = "LinUCB α values to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
@@ -39,7 +40,7 @@ internal static class CrossValidateCommand
             var k = parse.GetValue(folds);
             var s = parse.GetValue(seed);
             var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
-                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)));
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)));
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
             Console.WriteLine("mean over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
             foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))

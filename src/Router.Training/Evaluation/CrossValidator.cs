@@ -13,7 +13,7 @@ internal static class CrossValidator
     internal sealed record CvResult(string Name, double Aiq, double QualityWithinBudget, double CostToReach, int FoldsReaching);
 
     public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
-        double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null)
+        double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
@@ -21,6 +21,7 @@ internal static class CrossValidator
         var weights = knnWeights ?? (fullGrid ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1]);
         var ks = knnKs ?? (fullGrid ? [10, 20, 50, 100] : [20, 50]);
         var alphas = alphaGrid ?? (fullGrid ? [0, 0.05, 0.2] : [0, 0.05]);
+        var temperatures = knnTemperatures ?? [0.0];
         for (var f = 0; f < folds; f++)
         {
             Console.Error.WriteLine($"fold {f + 1}/{folds}");
@@ -34,12 +35,15 @@ internal static class CrossValidator
             var core = new CoreEnginePredictor(new MixLlmTrainingOptions());
             core.Fit(train, null, cancellationToken);
             bases["core"] = PrecomputedPredictor.Capture(core, test);
-            var knn = new Dictionary<int, double[]>();
+            var knn = new Dictionary<(int K, double T), double[]>();
             foreach (var k in ks)
             {
-                var p = new LinUcbRidgePredictor { KnnWeight = 1, KnnK = k };
-                p.Fit(train, null, cancellationToken);
-                knn[k] = PrecomputedPredictor.Capture(p, test).Q;
+                foreach (var t in temperatures)
+                {
+                    var p = new LinUcbRidgePredictor { KnnWeight = 1, KnnK = k, KnnTemperature = t };
+                    p.Fit(train, null, cancellationToken);
+                    knn[(k, t)] = PrecomputedPredictor.Capture(p, test).Q;
+                }
             }
 
             var policies = new List<EvalPolicy>();
@@ -47,12 +51,12 @@ internal static class CrossValidator
             {
                 foreach (var w in weights)
                 {
-                    foreach (var k in w == 0 ? [ks[0]] : ks)
+                    foreach (var (k, t) in w == 0 ? knn.Keys.Take(1) : knn.Keys)
                     {
-                        var q = b.Q.Select((v, j) => (1 - w) * v + w * knn[k][j]).ToArray();
+                        var q = b.Q.Select((v, j) => (1 - w) * v + w * knn[(k, t)][j]).ToArray();
                         foreach (var alpha in alphas)
                         {
-                            var name = FormattableString.Invariant($"{baseName} knn_w={w} k={(w == 0 ? 0 : k)} alpha={alpha}");
+                            var name = FormattableString.Invariant($"{baseName} knn_w={w} k={(w == 0 ? 0 : k)} tau={(w == 0 ? 0 : t)} alpha={alpha}");
                             var pre = new PrecomputedPredictor(q, b.Len, b.Bonus, test.K);
                             policies.Add(new ScoredPolicy(name, () => pre, alpha, latencyAware: false));
                         }

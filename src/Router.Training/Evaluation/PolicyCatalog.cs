@@ -16,10 +16,13 @@ internal static class PolicyCatalog
         public double Alpha { get; init; } = 0.05;
 
         /// <summary>Weight of the same-task kNN quality estimate blended into the engine's ridge estimate.</summary>
-        public double KnnWeight { get; init; } = 0.9;
+        public double KnnWeight { get; init; } = 0.75;
 
         /// <summary>Neighbours of the kNN estimate.</summary>
         public int KnnK { get; init; } = 400;
+
+        /// <summary>Temperature of the kNN neighbour weights (0 = equal weights).</summary>
+        public double KnnTemperature { get; init; }
 
         /// <summary>True: the core engine (tag head + per-arm ridge/LinUCB); false: the harness's interim ridge on [embedding; task one-hot].</summary>
         public bool UseCoreEngine { get; init; } = true;
@@ -34,9 +37,10 @@ internal static class PolicyCatalog
                 KnnWeight = useKnn ? KnnWeight : 0,
                 KnnK = KnnK,
                 KnnSameTask = useTags,
+                KnnTemperature = KnnTemperature,
                 EncoderId = encoderId,
             }
-            : new LinUcbRidgePredictor { Rho = Rho, UseTags = useTags, KnnWeight = useKnn ? KnnWeight : 0, KnnK = KnnK };
+            : new LinUcbRidgePredictor { Rho = Rho, UseTags = useTags, KnnWeight = useKnn ? KnnWeight : 0, KnnK = KnnK, KnnTemperature = KnnTemperature };
     }
 
     public static IReadOnlyList<string> All { get; } =

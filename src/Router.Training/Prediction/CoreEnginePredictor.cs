@@ -29,6 +29,9 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
 
     public int KnnK { get; init; } = 50;
 
+    /// <summary>Temperature of the kNN neighbour weights (0 = equal).</summary>
+    public double KnnTemperature { get; init; }
+
     /// <summary>Restrict kNN neighbours to the query's own task. Default true.</summary>
     public bool KnnSameTask { get; init; } = true;
 
@@ -60,7 +63,7 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
 
         if (KnnWeight > 0)
         {
-            _knn = new LinUcbRidgePredictor { KnnWeight = 1, KnnK = KnnK, UseTags = KnnSameTask, Rho = 1 };
+            _knn = new LinUcbRidgePredictor { KnnWeight = 1, KnnK = KnnK, UseTags = KnnSameTask, Rho = 1, KnnTemperature = KnnTemperature };
             _knn.Fit(train, trainedArms, cancellationToken);
         }
 

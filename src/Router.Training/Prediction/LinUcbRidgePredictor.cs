@@ -45,6 +45,12 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
     /// <summary>Neighbours of the kNN estimate. Default 50.</summary>
     public int KnnK { get; init; } = 50;
 
+    /// <summary>
+    /// Temperature τ of the neighbour weights <c>exp((sim − sim_max)/τ)</c>; 0 (default) weighs the neighbours equally.
+    /// A small τ lets near-duplicates of the query dominate while far neighbours still smooth.
+    /// </summary>
+    public double KnnTemperature { get; init; }
+
     public void Fit(EvalSet train, bool[]? trainedArms, CancellationToken cancellationToken)
     {
         _fittedOn = train;
@@ -214,11 +220,12 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
 
         candidates.Sort((p, q) => p.Sim != q.Sim ? q.Sim.CompareTo(p.Sim) : p.Row.CompareTo(q.Row));
         var result = new double[k];
+        var top = candidates.Count > 0 ? candidates[0].Sim : 0f;
         for (var a = 0; a < k; a++)
         {
-            double sum = 0;
+            double sum = 0, weights = 0;
             var n = 0;
-            foreach (var (_, row) in candidates)
+            foreach (var (sim, row) in candidates)
             {
                 var q = _memoryQuality[row][a];
                 if (double.IsNaN(q))
@@ -226,14 +233,16 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
                     continue;
                 }
 
-                sum += q;
+                var w = KnnTemperature > 0 ? Math.Exp((sim - top) / KnnTemperature) : 1;
+                sum += w * q;
+                weights += w;
                 if (++n == KnnK)
                 {
                     break;
                 }
             }
 
-            result[a] = n > 0 ? sum / n : Math.Clamp(_priorQ[a] + _wQ[a] * x, 0, 1);
+            result[a] = n > 0 ? sum / weights : Math.Clamp(_priorQ[a] + _wQ[a] * x, 0, 1);
         }
 
         return result;
