@@ -73,7 +73,7 @@ internal sealed class ExperimentData
         var path = ArmsFile.Locate(armsPath);
         var known = path is null ? [] : ArmsFile.Load(path);
         var arms = ArmsFile.Resolve(armNames, known, out var unpriced);
-        notes.Add(path is null ? "arms file: none" : $"arms file: {path}");
+        notes.Add(path is null ? "arms file: none" : $"arms file: {Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}");
         if (unpriced.Count > 0)
         {
             notes.Add($"unpriced arms (default ${ArmsFile.DefaultPrice}/M tokens): {string.Join(", ", unpriced)}");
