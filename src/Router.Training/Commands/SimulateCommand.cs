@@ -27,7 +27,7 @@ internal static class SimulateCommand
         var encoder = new Option<string>("--encoder") { Description = "minilm (default) or hashing", DefaultValueFactory = _ => "minilm" };
         var reference = new Option<string?>("--reference-arm") { Description = "arm the percentages refer to (default gpt-4-1106-preview, else the best arm)" };
         var splits = new Option<string>("--splits") { Description = "offline:online splits", DefaultValueFactory = _ => "80:20,50:50,30:70" };
-        var newArms = new Option<string[]>("--new-arms") { Description = "arms added at run time in the adaptability run (default: the two best-value arms)", AllowMultipleArgumentsPerToken = true };
+        var newArms = new Option<string[]>("--new-arms") { Description = "arms added at run time in the adaptability run (default: the two best of the cheap arms)", AllowMultipleArgumentsPerToken = true };
         var budget = new Option<double>("--budget-pct") { Description = "cost (% of the reference arm) at which qualities are matched", DefaultValueFactory = _ => ReportWriter.TargetCostPct };
         var cmd = new Command("simulate", "continual-learning and adaptability simulation on a feedback stream")
         {
@@ -107,7 +107,8 @@ internal static class SimulateCommand
         return result;
     }
 
-    // Default new arms: the two arms with the best quality per dollar on the training set, other than the reference.
+    // Default new arms: the two best arms (mean training quality) among the cheap ones (mean cost under a fifth of the
+    // dearest arm's): the arms a deployment would most want to add, so adding them late should matter.
     private static List<int> NewArms(ExperimentData exp, string[] names, int reference)
     {
         if (names.Length > 0)
@@ -116,9 +117,9 @@ internal static class SimulateCommand
         }
 
         var t = exp.Train;
-        return Enumerable.Range(0, t.K).Where(a => a != reference)
-            .OrderByDescending(a => t.ColumnMean(t.Quality, a) / Math.Max(1e-12, t.ColumnMean(t.Cost, a)) * t.ColumnMean(t.Quality, a))
-            .Take(2).ToList();
+        var maxCost = Enumerable.Range(0, t.K).Max(a => t.ColumnMean(t.Cost, a));
+        return Enumerable.Range(0, t.K).Where(a => a != reference && t.ColumnMean(t.Cost, a) < maxCost / 5)
+            .OrderByDescending(a => t.ColumnMean(t.Quality, a)).Take(2).ToList();
     }
 
     private static string Markdown(ContinualLearningSimulator sim, ExperimentData exp, int reference, List<ContinualLearningSimulator.Outcome> outcomes, List<string> notes)
