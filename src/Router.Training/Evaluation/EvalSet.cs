@@ -81,7 +81,7 @@ internal sealed class EvalSet
                     continue;
                 }
 
-                var len = o.CompletionTokens ?? meanLen[a];
+                var len = o.CompletionTokens ?? CompletionTokensFromCost(o, arms[a]) ?? meanLen[a];
                 set.Quality[i * set.K + a] = o.Quality;
                 set.CompletionTokens[i * set.K + a] = len;
                 set.Cost[i * set.K + a] = o.CostUsd ?? arms[a].CostUsd(o.PromptTokens, len);
@@ -89,6 +89,21 @@ internal sealed class EvalSet
         }
 
         return set;
+    }
+
+    /// <summary>
+    /// Completion tokens implied by a recorded cost and the arm's prices: (cost − prompt tokens × input price) / output
+    /// price; null when there is no cost or no output price, or the result is negative.
+    /// </summary>
+    public static double? CompletionTokensFromCost(ArmOutcome outcome, ArmDefinition arm)
+    {
+        if (outcome.CostUsd is not { } cost || arm.OutputPricePerMillion <= 0)
+        {
+            return null;
+        }
+
+        var tokens = (cost * 1_000_000 - outcome.PromptTokens * arm.InputPricePerMillion) / arm.OutputPricePerMillion;
+        return tokens >= 0 ? tokens : null;
     }
 
     /// <summary>Completion length assumed for an arm with no recorded lengths at all (score-only data sets).</summary>
