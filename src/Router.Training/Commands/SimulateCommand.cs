@@ -29,9 +29,10 @@ internal static class SimulateCommand
         var splits = new Option<string>("--splits") { Description = "offline:online splits", DefaultValueFactory = _ => "80:20,50:50,30:70" };
         var newArms = new Option<string[]>("--new-arms") { Description = "arms added at run time in the adaptability run (default: the two best of the cheap arms)", AllowMultipleArgumentsPerToken = true };
         var budget = new Option<double>("--budget-pct") { Description = "cost (% of the reference arm) at which qualities are matched", DefaultValueFactory = _ => ReportWriter.TargetCostPct };
+        var alpha = new Option<double?>("--alpha") { Description = "LinUCB α while streaming and evaluating (default: mixllm's, 0.05)" };
         var cmd = new Command("simulate", "continual-learning and adaptability simulation on a feedback stream")
         {
-            train, test, data, testFraction, outDir, seed, arms, encoder, reference, splits, newArms, budget,
+            train, test, data, testFraction, outDir, seed, arms, encoder, reference, splits, newArms, budget, alpha,
         };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
@@ -45,6 +46,12 @@ internal static class SimulateCommand
             var referenceArm = EvaluationPipeline.ReferenceArm(exp, parse.GetValue(reference));
             var shares = ParseSplits(parse.GetValue(splits)!);
             var settings = new PolicyCatalog.MixLlmSettings();
+            if (parse.GetValue(alpha) is { } a)
+            {
+                settings = settings with { Alpha = a >= 0 ? a : throw new ArgumentException("--alpha must be >= 0") };
+            }
+
+            notes.Add(FormattableString.Invariant($"mixllm settings: alpha={settings.Alpha}, knn_weight={settings.KnnWeight}, knn_k={settings.KnnK}"));
             var sim = new ContinualLearningSimulator(exp.Train, exp.Test, referenceArm, settings, parse.GetValue(budget), s);
             var outcomes = new List<ContinualLearningSimulator.Outcome>();
             ProgressUi.Run("Simulating streams", shares.Count + 1, advance =>
