@@ -1,4 +1,15 @@
 using System.CommandLine;
+using Router.Training.Commands;
 
-var root = new RootCommand("router: train, evaluate, simulate, serve-replay, bench");
+var root = new RootCommand("router: train, evaluate, simulate, serve-replay, bench")
+{
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    CrossValidateCommand.Create(),
+    SimulateCommand.Create(),
+    ServeReplayCommand.Create(),
+
+    // The core helper's decision-path benchmark (src/Router.Training/Commands/BenchCommand.cs).
+    BenchCommand.Create(),
+};
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Router.Core.Arms;
+using Router.Training.Data;
+
+namespace Router.Training.Arms;
+
+/// <summary>
+/// Reads an arms file (<c>deploy/arms/*.json</c>): <c>{"arms": [ArmDefinition in snake_case]}</c>. Arms of a data
+/// set that the file does not list get <see cref="DefaultPrice"/> pricing and the record's latency defaults, with a
+/// warning, so score-only data sets (RouterDC, RouteLLM) still run.
+/// </summary>
+public static class ArmsFile
+{
+    /// <summary>USD per 1M tokens (input and output) for an arm no file prices: a mid-range open model.</summary>
+    public const double DefaultPrice = 0.5;
+
+    /// <summary>JSON options of the arms file (snake_case, enums as strings).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>Reads the arms of a file.</summary>
+    public static IReadOnlyList<ArmDefinition> Load(string path)
+    {
+        try
+        {
+            var file = JsonSerializer.Deserialize<ArmsFileModel>(File.ReadAllBytes(path), JsonOptions)
+                ?? throw new DatasetFormatException($"{path}: empty arms file");
+            foreach (var arm in file.Arms)
+            {
+                if (string.IsNullOrWhiteSpace(arm.Name))
+                {
+                    throw new DatasetFormatException($"{path}: an arm has no name");
+                }
+
+                if (arm.InputPricePerMillion < 0 || arm.OutputPricePerMillion < 0 || arm.MaxConcurrency < 1 || arm.TokensPerSecond <= 0)
+                {
+                    throw new DatasetFormatException($"{path}: arm {arm.Name}: prices must be >= 0, max_concurrency >= 1, tokens_per_second > 0");
+                }
+            }
+
+            return file.Arms;
+        }
+        catch (JsonException e)
+        {
+            throw new DatasetFormatException(path, (e.LineNumber ?? -1) + 1, (e.BytePositionInLine ?? -1) + 1, "invalid arms file: " + e.Message.Split(". ")[0]);
+        }
+        catch (IOException e)
+        {
+            throw new DatasetFormatException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Finds the arms file for a data set: the explicit path, or <c>deploy/arms/routerbench.json</c> when it exists
+    /// (searched upward from the current directory), or none.
+    /// </summary>
+    public static string? Locate(string? explicitPath)
+    {
+        if (explicitPath is not null)
+        {
+            return explicitPath;
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "deploy", "arms", "routerbench.json");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The arm definitions for <paramref name="armNames"/>, in that order: from <paramref name="known"/> by name, or a
+    /// default-priced <see cref="ProviderKind.Simulated"/> arm (reported in <paramref name="unpriced"/>).
+    /// </summary>
+    public static IReadOnlyList<ArmDefinition> Resolve(IReadOnlyList<string> armNames, IReadOnlyList<ArmDefinition> known, out IReadOnlyList<string> unpriced)
+    {
+        var missing = new List<string>();
+        var result = armNames.Select(name =>
+        {
+            var arm = known.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.Ordinal));
+            if (arm is not null)
+            {
+                return arm;
+            }
+
+            missing.Add(name);
+            return new ArmDefinition { Name = name, Provider = ProviderKind.Simulated, InputPricePerMillion = DefaultPrice, OutputPricePerMillion = DefaultPrice };
+        }).ToList();
+        unpriced = missing;
+        return result;
+    }
+
+    private sealed record ArmsFileModel
+    {
+        public List<ArmDefinition> Arms { get; init; } = [];
+    }
+}

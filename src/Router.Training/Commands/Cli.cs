@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Router.Training.Data;
+
+namespace Router.Training.Commands;
+
+/// <summary>Shared option shapes and the error boundary of every command: a clear one-line message and exit code 2, never a stack trace.</summary>
+internal static class Cli
+{
+    public static Option<string[]> PathsOption(string name, string description, bool required) => new(name)
+    {
+        Description = description,
+        Required = required,
+        AllowMultipleArgumentsPerToken = true,
+        Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
+    };
+
+    /// <summary>Runs a command body; expected failures (bad data, bad arguments, missing files) print one line and return 2.</summary>
+    public static async Task<int> GuardAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (DatasetFormatException e)
+        {
+            return Fail("bad data: " + e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail("cancelled");
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or InvalidDataException)
+        {
+            return Fail(e.Message);
+        }
+    }
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine("router: error: " + message);
+        return 2;
+    }
+}

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Globalization;
+using Router.Training.Data;
+using Router.Training.Embeddings;
+using Router.Training.Evaluation;
+
+namespace Router.Training.Commands;
+
+/// <summary>
+/// <c>router cv</c>: seeded, task-stratified k-fold cross-validation of MixLLM settings (and the kNN/MLP baselines) on
+/// training data, so the defaults are chosen without touching a test split. Prints, per setting, the mean over folds
+/// of AIQ and of the quality % of the reference reachable within 24.18% of its cost.
+/// </summary>
+internal static class CrossValidateCommand
+{
+    private static T[]? NullIfEmpty<T>(T[]? values) => values is { Length: > 0 } ? values : null;
+
+    public static Command Create()
+    {
+        var data = Cli.PathsOption("--data", "training data: files or folders", true);
+        var folds = new Option<int>("--folds") { Description = "number of folds", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "seed of the fold assignment", DefaultValueFactory = _ => 42 };
+        var arms = new Option<string?>("--arms") { Description = "arms file (default deploy/arms/routerbench.json)" };
+        var encoder = new Option<string>("--encoder") { Description = "minilm (default) or hashing", DefaultValueFactory = _ => "minilm" };
+        var baselines = new Option<bool>("--baselines") { Description = "also cross-validate knn and mlp" };
+        var grid = new Option<string>("--grid") { Description = "small (default) or full", DefaultValueFactory = _ => "small" };
+        var weights = new Option<double[]>("--knn-weights") { Description = "kNN blend weights to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
+        var ks = new Option<int[]>("--knn-k") { Description = "kNN sizes to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
+        var temps = new Option<double[]>("--knn-temperatures") { Description = "kNN weight temperatures to try (0 = equal weights)", AllowMultipleArgumentsPerToken = true };
+        var alphas = new Option<double[]>("--alphas") { Description = "LinUCB α values to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps };
+        cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
+        {
+            var notes = new List<string>();
+            var all = DatasetLoader.Load(parse.GetValue(data)!, ct);
+            var armDefs = ExperimentData.ResolveArms(all.Arms, parse.GetValue(arms), notes);
+            using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
+            var emb = EncoderFactory.EmbedAll(enc, all.Queries.Select(q => q.Prompt).ToList(), "prompts", ct);
+            var full = EvalSet.Create(all, emb, enc.Dimension, armDefs);
+            var k = parse.GetValue(folds);
+            var s = parse.GetValue(seed);
+            var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)));
+            Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
+            Console.WriteLine("mean over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
+            foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Name,-70} AIQ {r.Aiq:0.0000}  q@24% {r.QualityWithinBudget:0.00}  c@97% {r.CostToReach:0.00} ({r.FoldsReaching}/{k})"));
+            }
+
+            return Task.FromResult(0);
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,101 @@
+using Router.Core.Training;
+using Router.Training.Prediction;
+
+namespace Router.Training.Evaluation;
+
+/// <summary>
+/// Task-stratified, seeded k-fold cross-validation (see <c>router cv</c>). Per fold, every base predictor is fitted
+/// once (interim ridge on [embedding; task one-hot], the core engine with its tag head, same-task kNN for several k);
+/// settings that only mix their outputs (kNN weight, α) are combined without refitting.
+/// </summary>
+internal static class CrossValidator
+{
+    internal sealed record CvResult(string Name, double Aiq, double QualityWithinBudget, double CostToReach, int FoldsReaching);
+
+    public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
+        double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null)
+    {
+        var assignment = full.Data.Folds(folds, seed);
+        var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
+        var perPolicy = new Dictionary<string, List<(double Aiq, double Q, double? C)>>(StringComparer.Ordinal);
+        var weights = knnWeights ?? (fullGrid ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1]);
+        var ks = knnKs ?? (fullGrid ? [10, 20, 50, 100] : [20, 50]);
+        var alphas = alphaGrid ?? (fullGrid ? [0, 0.05, 0.2] : [0, 0.05]);
+        var temperatures = knnTemperatures ?? [0.0];
+        for (var f = 0; f < folds; f++)
+        {
+            Console.Error.WriteLine($"fold {f + 1}/{folds}");
+            var train = full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] != f).ToArray());
+            var testAll = full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] == f).ToArray());
+            var test = testAll.Subset(testAll.CompleteRows());
+            var bases = new Dictionary<string, (double[] Q, double[] Len, double[] Bonus)>(StringComparer.Ordinal);
+            var ridge = new LinUcbRidgePredictor { Rho = 1 };
+            ridge.Fit(train, null, cancellationToken);
+            bases["ridge"] = PrecomputedPredictor.Capture(ridge, test);
+            var core = new CoreEnginePredictor(new MixLlmTrainingOptions());
+            core.Fit(train, null, cancellationToken);
+            bases["core"] = PrecomputedPredictor.Capture(core, test);
+            var knn = new Dictionary<(int K, double T), double[]>();
+            foreach (var k in ks)
+            {
+                foreach (var t in temperatures)
+                {
+                    var p = new LinUcbRidgePredictor { KnnWeight = 1, KnnK = k, KnnTemperature = t };
+                    p.Fit(train, null, cancellationToken);
+                    knn[(k, t)] = PrecomputedPredictor.Capture(p, test).Q;
+                }
+            }
+
+            var policies = new List<EvalPolicy>();
+            foreach (var (baseName, b) in bases)
+            {
+                foreach (var w in weights)
+                {
+                    foreach (var (k, t) in w == 0 ? knn.Keys.Take(1) : knn.Keys)
+                    {
+                        var q = b.Q.Select((v, j) => (1 - w) * v + w * knn[(k, t)][j]).ToArray();
+                        foreach (var alpha in alphas)
+                        {
+                            var name = FormattableString.Invariant($"{baseName} knn_w={w} k={(w == 0 ? 0 : k)} tau={(w == 0 ? 0 : t)} alpha={alpha}");
+                            var pre = new PrecomputedPredictor(q, b.Len, b.Bonus, test.K);
+                            policies.Add(new ScoredPolicy(name, () => pre, alpha, latencyAware: false));
+                        }
+                    }
+                }
+            }
+
+            if (baselines)
+            {
+                policies.Add(new ScoredPolicy("knn (RouterBench)", () => new KnnPredictor(50), 0, false));
+                policies.Add(new ScoredPolicy("mlp (RouterBench)", () => new MlpPredictor(seed, 200), 0, false));
+            }
+
+            policies.Add(FixedPolicy.Arm(reference, full.Data.Arms[reference]));
+            foreach (var p in policies)
+            {
+                p.Prepare(train, test, cancellationToken);
+            }
+
+            var results = EvaluationRunner.Run(test, policies, EvaluationRunner.DefaultLambdas, null, cancellationToken);
+            var (reports, _, _, _) = ReportBuilder.Build(test, reference, results);
+            foreach (var r in reports.Where(r => r.Points.Count > 1))
+            {
+                var within = ReportBuilder.BestWithin(r, ReportWriter.TargetCostPct)?.QualityPctOfReference ?? 0;
+                var reach = ReportBuilder.CheapestReaching(r, ReportWriter.TargetQualityPct)?.CostPctOfReference;
+                if (!perPolicy.TryGetValue(r.Name, out var list))
+                {
+                    perPolicy[r.Name] = list = [];
+                }
+
+                list.Add((r.Aiq, within, reach));
+            }
+        }
+
+        return perPolicy.Select(kv => new CvResult(
+            kv.Key,
+            kv.Value.Average(x => x.Aiq),
+            kv.Value.Average(x => x.Q),
+            kv.Value.Where(x => x.C is not null).Select(x => x.C!.Value).DefaultIfEmpty(double.NaN).Average(),
+            kv.Value.Count(x => x.C is not null))).ToList();
+    }
+}

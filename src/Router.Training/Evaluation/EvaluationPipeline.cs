@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using Router.Core.Embedding;
+
+namespace Router.Training.Evaluation;
+
+/// <summary><c>router evaluate</c> end to end: load, embed, fit every policy, sweep λ, write the report.</summary>
+internal static class EvaluationPipeline
+{
+    public static EvaluationReport Run(EvaluateOptions o, ITextEncoder encoder, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var notes = new List<string>();
+        var train = ExperimentData.LoadTrainTest(o.Train, o.Test, o.Data, o.TestFraction, o.Seed, cancellationToken, out var test, notes);
+        var arms = ExperimentData.ResolveArms(train.Arms, o.ArmsFile, notes);
+        var data = ExperimentData.Create(train, test, arms, encoder, notes, cancellationToken);
+        var reference = ReferenceArm(data, o.ReferenceArm);
+        var policies = PolicyCatalog.Create(train.Arms, o.Policies, o.MixLlm, o.TimeLimit is not null, o.Seed, o.MlpEpochs);
+        EvaluationRunner.Prepare(data.Train, data.Test, policies, cancellationToken);
+        var lambdas = EvaluationRunner.DefaultLambdas;
+        var results = EvaluationRunner.Run(data.Test, policies, lambdas, null, cancellationToken);
+        var (reports, refQ, refC, maxCost) = ReportBuilder.Build(data.Test, reference, results);
+        TimeLimitedReport? limited = null;
+        if (o.TimeLimit is { } limit)
+        {
+            var constraint = new TimeConstraint(limit, o.ArrivalRate, o.Seed);
+            var constrained = EvaluationRunner.Run(data.Test, policies, lambdas, constraint, cancellationToken);
+            var (cReports, cq, cc, cMax) = ReportBuilder.Build(data.Test, reference, constrained);
+
+            // Percentages stay relative to the unconstrained reference so both halves read on one scale.
+            cReports = cReports.Select(p => p with
+            {
+                Points = p.Points.Select(x => x with
+                {
+                    QualityPctOfReference = 100 * x.Quality / refQ,
+                    CostPctOfReference = 100 * x.Cost / refC,
+                }).ToList(),
+            }).ToList();
+            limited = new TimeLimitedReport
+            {
+                TimeLimitSeconds = limit,
+                ArrivalRatePerSecond = o.ArrivalRate,
+                ReferenceQuality = cq,
+                ReferenceCost = cc,
+                MaxCost = cMax,
+                Policies = cReports,
+            };
+        }
+
+        var settings = new Dictionary<string, string>
+        {
+            ["mixllm"] = (o.MixLlm.UseCoreEngine ? "core MixLlmEngine (tag head on task labels, per-arm ridge/LinUCB)" : "interim ridge on [embedding; task one-hot]")
+                + $" blended with same-task kNN: knn_weight={o.MixLlm.KnnWeight}, knn_k={o.MixLlm.KnnK}; alpha={o.MixLlm.Alpha}",
+            ["lambda grid"] = $"{lambdas.Count} values, 0 and 10^-2..10^5 log-spaced (50 per decade), repeated points folded; score = λ·q̂ − ĉ/c_ref (c_ref = mean training cost per query of the dearest arm)",
+        };
+        for (var i = 0; i < data.Notes.Count; i++)
+        {
+            settings[$"note {i + 1}"] = data.Notes[i];
+        }
+
+        settings["run time"] = string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.0} s");
+        return new EvaluationReport
+        {
+            ReferenceArm = data.Test.Data.Arms[reference],
+            TestQueries = data.Test.N,
+            TrainQueries = data.Train.N,
+            ReferenceQuality = refQ,
+            ReferenceCost = refC,
+            MaxCost = maxCost,
+            Seed = o.Seed,
+            Encoder = data.EncoderId,
+            Tasks = data.Test.Tasks.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            Arms = data.Test.Data.Arms,
+            Policies = reports,
+            TimeLimited = limited,
+            Settings = settings,
+        };
+    }
+
+    /// <summary>The named arm; else gpt-4-1106-preview when present; else the arm with the best mean test quality.</summary>
+    public static int ReferenceArm(ExperimentData data, string? name)
+    {
+        var arms = data.Test.Data.Arms;
+        if (name is not null)
+        {
+            var i = data.Test.Data.ArmIndex(name);
+            return i >= 0 ? i : throw new ArgumentException($"--reference-arm '{name}' is not an arm of the data (arms: {string.Join(", ", arms)})");
+        }
+
+        var gpt4 = data.Test.Data.ArmIndex("gpt-4-1106-preview");
+        return gpt4 >= 0 ? gpt4 : Enumerable.Range(0, arms.Count).MaxBy(a => data.Test.ColumnMean(data.Test.Quality, a));
+    }
+}

@@ -1,0 +1,112 @@
+using Router.Core.Training;
+using Router.Training.Prediction;
+
+namespace Router.Training.Evaluation;
+
+/// <summary>
+/// The policies <c>router evaluate</c> compares, and the MixLLM settings chosen by cross-validation
+/// (<c>router cv</c> on the shared RouterBench train files; see README "Results").
+/// </summary>
+internal static class PolicyCatalog
+{
+    /// <summary>MixLLM settings (the defaults are the cross-validated choice, README "Results").</summary>
+    internal sealed record MixLlmSettings
+    {
+        /// <summary>LinUCB α (bonus in quality units). Offline, with full feedback, it barely matters; online it drives exploration.</summary>
+        public double Alpha { get; init; } = 0.05;
+
+        /// <summary>Weight of the same-task kNN quality estimate blended into the engine's ridge estimate.</summary>
+        public double KnnWeight { get; init; } = 0.75;
+
+        /// <summary>Neighbours of the kNN estimate.</summary>
+        public int KnnK { get; init; } = 400;
+
+        /// <summary>Temperature of the kNN neighbour weights (0 = equal weights).</summary>
+        public double KnnTemperature { get; init; }
+
+        /// <summary>True: the core engine (tag head + per-arm ridge/LinUCB); false: the harness's interim ridge on [embedding; task one-hot].</summary>
+        public bool UseCoreEngine { get; init; } = true;
+
+        /// <summary>Ridge strength of the interim predictor.</summary>
+        public double Rho { get; init; } = 1;
+
+        /// <summary>The predictor; <paramref name="useTags"/> false drops the tag head and the same-task kNN restriction.</summary>
+        public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = true, string encoderId = "harness") => UseCoreEngine
+            ? new CoreEnginePredictor(new MixLlmTrainingOptions { UseHead = useTags })
+            {
+                KnnWeight = useKnn ? KnnWeight : 0,
+                KnnK = KnnK,
+                KnnSameTask = useTags,
+                KnnTemperature = KnnTemperature,
+                EncoderId = encoderId,
+            }
+            : new LinUcbRidgePredictor { Rho = Rho, UseTags = useTags, KnnWeight = useKnn ? KnnWeight : 0, KnnK = KnnK, KnnTemperature = KnnTemperature };
+    }
+
+    public static IReadOnlyList<string> All { get; } =
+        ["mixllm", "mixllm-notags", "mixllm-noknn", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle"];
+
+    public static List<EvalPolicy> Create(IReadOnlyList<string> armNames, IReadOnlyCollection<string> wanted, MixLlmSettings mix,
+        bool timeLimited, int seed, int mlpEpochs)
+    {
+        bool Want(string name) => wanted.Count == 0 || wanted.Contains(name);
+        var list = new List<EvalPolicy>();
+        if (Want("mixllm"))
+        {
+            list.Add(new ScoredPolicy("mixllm", () => mix.Predictor(), mix.Alpha, latencyAware: true));
+        }
+
+        if (Want("mixllm-notags"))
+        {
+            list.Add(new ScoredPolicy("mixllm-notags", () => mix.Predictor(useTags: false), mix.Alpha, latencyAware: true));
+        }
+
+        if (Want("mixllm-noknn") && mix.KnnWeight > 0)
+        {
+            list.Add(new ScoredPolicy("mixllm-noknn", () => mix.Predictor(useKnn: false), mix.Alpha, latencyAware: true));
+        }
+
+        if (Want("mixllm-nobonus") && mix.Alpha > 0)
+        {
+            list.Add(new ScoredPolicy("mixllm-nobonus", () => mix.Predictor(), 0, latencyAware: true));
+        }
+
+        if (Want("mixllm-nolatency") && timeLimited)
+        {
+            list.Add(new ScoredPolicy("mixllm-nolatency", () => mix.Predictor(), mix.Alpha, latencyAware: false));
+        }
+
+        if (Want("knn"))
+        {
+            list.Add(new ScoredPolicy("knn", () => new KnnPredictor(50), 0, latencyAware: false));
+        }
+
+        if (Want("mlp"))
+        {
+            list.Add(new ScoredPolicy("mlp", () => new MlpPredictor(seed, mlpEpochs), 0, latencyAware: false));
+        }
+
+        if (Want("random"))
+        {
+            list.Add(FixedPolicy.Random(seed));
+        }
+
+        if (Want("cheapest"))
+        {
+            list.Add(FixedPolicy.Cheapest());
+        }
+
+        if (Want("oracle"))
+        {
+            list.Add(FixedPolicy.Oracle());
+        }
+
+        // Single arms are always in: the reference arm's point defines the percentages.
+        for (var a = 0; a < armNames.Count; a++)
+        {
+            list.Add(FixedPolicy.Arm(a, armNames[a]));
+        }
+
+        return list;
+    }
+}
