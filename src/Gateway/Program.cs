@@ -1,4 +1,5 @@
 using Router.Gateway;
+using Router.Gateway.Admin;
 using Router.Gateway.OpenAi;
 
 // The gateway: an OpenAI-compatible API that routes `model: "auto"` to the best arm for the money.
@@ -9,5 +10,6 @@ builder.Services.AddRouterGateway(builder.Configuration);   // options, arm cata
 var app = builder.Build();
 app.UseOpenAiErrors();                                      // OpenAI error envelope on /v1/*, never a stack trace
 app.MapOpenAiEndpoints();                                   // /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models
+app.MapApiKeyAdminEndpoints();                              // /admin/keys: client keys, budgets, limits (admin key)
 app.MapGet("/health/live", () => Results.Ok());
 app.Run();
