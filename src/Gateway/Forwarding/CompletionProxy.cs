@@ -393,6 +393,7 @@ public sealed class CompletionProxy
                     }
 
                     using var span = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.UpstreamSpan, ActivityKind.Client);
+                    span?.SetTag("router.request_id", requestId);
                     span?.SetTag("router.arm", arm.Name);
                     span?.SetTag("router.attempt", tries);
                     span?.SetTag("router.fallback", attempted.Count > 1);
@@ -541,6 +542,7 @@ public sealed class CompletionProxy
 
     private static void TagRouteSpan(Activity span, RoutingRequest routingRequest, RoutingDecision decision, string[] ranked)
     {
+        span.SetTag("router.request_id", routingRequest.RequestId);
         span.SetTag("router.query_length", routingRequest.QueryText.Length);
         span.SetTag("router.prompt_tokens", routingRequest.PromptTokens);
         span.SetTag("router.candidates", routingRequest.Candidates.Count);
