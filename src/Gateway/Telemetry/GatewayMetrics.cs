@@ -13,6 +13,12 @@ namespace Router.Gateway.Telemetry;
 /// </summary>
 public sealed class GatewayMetrics
 {
+    // OpenTelemetry's default buckets (0 … 10,000) suit milliseconds; LLM latencies in seconds span 5 ms … minutes.
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    };
+
     private readonly Counter<long> _requests;
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _duration;
@@ -31,8 +37,8 @@ public sealed class GatewayMetrics
         var meter = meterFactory.Create(GatewayTelemetry.SourceName);
         _requests = meter.CreateCounter<long>("router.requests", "{request}", "Completed /v1 requests by arm, operation, status and outcome (per-arm traffic share).");
         _errors = meter.CreateCounter<long>("router.errors", "{request}", "Requests that did not succeed, by arm and outcome.");
-        _duration = meter.CreateHistogram<double>("router.request.duration", "s", "Total request time at the gateway.");
-        _ttft = meter.CreateHistogram<double>("router.time_to_first_token", "s", "Time from arrival to the first response byte sent to the client.");
+        _duration = meter.CreateHistogram("router.request.duration", "s", "Total request time at the gateway.", tags: null, advice: SecondsBuckets);
+        _ttft = meter.CreateHistogram("router.time_to_first_token", "s", "Time from arrival to the first response byte sent to the client.", tags: null, advice: SecondsBuckets);
         _tokens = meter.CreateCounter<long>("router.tokens", "{token}", "Tokens by arm and kind (prompt, completion).");
         _cost = meter.CreateCounter<double>("router.cost", "USD", "Cost at the arms' configured prices.");
         _fallbacks = meter.CreateCounter<long>("router.fallbacks", "{request}", "Requests served by a fallback arm, by the arm that failed first.");

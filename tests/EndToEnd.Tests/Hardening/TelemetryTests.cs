@@ -148,5 +148,6 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Contains("router_request_duration_seconds_bucket", text, StringComparison.Ordinal);
         Assert.Contains("router_tokens", text, StringComparison.Ordinal);
         Assert.Contains("router_state", text, StringComparison.Ordinal);
+        Assert.Contains("le=\"0.25\"", text, StringComparison.Ordinal); // second-scale buckets, not the millisecond defaults
     }
 }
