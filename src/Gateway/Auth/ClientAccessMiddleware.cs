@@ -126,6 +126,11 @@ internal sealed class ClientAccessMiddleware(
     private async Task RejectAsync(HttpContext context, OpenAi.OpenAiError error, string reason)
     {
         metrics.RecordRejection(reason);
+        if (error.Status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
         await error.WriteAsync(context.Response, context.RequestAborted);
     }
 

@@ -56,6 +56,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
 
         using var response = await _gateway.Http.SendAsync(request);
         Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, what);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         var (type, code, _) = await EnvelopeAsync(response);
         Assert.Equal("invalid_request_error", type);
         Assert.Equal("invalid_api_key", code);

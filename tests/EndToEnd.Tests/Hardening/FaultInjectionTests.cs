@@ -76,21 +76,22 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     {
         _a.Plan = _ => Fault.CutStream;
         await using var gateway = await StartAsync(_a.BaseUrl);
-        using var response = await gateway.Http.SendAsync(Chat(null, StreamBody), HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("a", response.Headers.GetValues("x-router-arm").Single());
         var received = "";
         try
         {
+            using var response = await gateway.Http.SendAsync(Chat(null, StreamBody), HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("a", response.Headers.GetValues("x-router-arm").Single());
             received = await response.Content.ReadAsStringAsync();
         }
         catch (HttpRequestException)
         {
-            // The gateway aborts the client stream when the upstream's breaks: the client sees an incomplete body.
+            // The gateway aborts the client connection when the upstream's stream breaks: the client sees an
+            // incomplete body, or (when the abort overtakes the queued first chunk) a reset before the headers.
         }
 
         Assert.DoesNotContain("[DONE]", received, StringComparison.Ordinal);
-        var completion = await gateway.Observer.WaitForAsync(response.Headers.GetValues("x-router-request-id").Single());
+        var completion = Assert.Single(await gateway.Observer.WaitForCountAsync(1));
         Assert.NotEqual(RequestOutcome.Succeeded, completion.Outcome);
         Assert.Equal(["a"], completion.AttemptedArms);
         Assert.Equal(1, _a.Count);
@@ -212,7 +213,8 @@ public sealed class FaultInjectionTests : IAsyncLifetime
             GatewayHost.Arm(1, "b", _b.BaseUrl, 10, 20, timeoutSeconds: 10),
             new Dictionary<string, string?>
             {
-                ["Router:Resilience:FirstByteTimeout"] = "00:00:00.4",
+                // Long enough that a loaded CI machine still delivers the request before it fires.
+                ["Router:Resilience:FirstByteTimeout"] = "00:00:01",
                 ["Router:Resilience:RetryBaseDelay"] = "00:00:00.01",
             });
         foreach (var (key, value) in settings)
