@@ -150,4 +150,17 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Contains("router_state", text, StringComparison.Ordinal);
         Assert.Contains("le=\"0.25\"", text, StringComparison.Ordinal); // second-scale buckets, not the millisecond defaults
     }
+
+    [Fact]
+    public async Task Otlp_EndpointConfigured_GatewayStartsAndServesWhileCollectorIsAbsent()
+    {
+        // Loopback port with nothing listening: export fails in the background, requests must not notice.
+        await using var gateway = await GatewayHost.StartAsync(GatewayHost.Merge(
+            GatewayHost.Arm(0, "a", _a.BaseUrl, 1, 2),
+            new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = FaultUpstream.RefusingUrl().GetLeftPart(UriPartial.Authority) }));
+        var provider = gateway.Services.GetRequiredService<TracerProvider>();
+        Assert.NotNull(provider);
+        using var ok = await gateway.Http.SendAsync(Chat(null));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
 }
