@@ -39,6 +39,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHttpForwarder();
         services.AddProblemDetails();
         services.AddHostedService<GatewayStartupReport>();
+        services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry (issue 6)
         return services;
     }
 }

@@ -17,4 +17,5 @@ app.MapOpenAiEndpoints();                                   // /v1/chat/completi
 app.MapFeedbackEndpoints();                                 // POST /v1/feedback
 app.MapAdminEndpoints();                                    // /admin/* (Router:AdminKey)
 app.MapRouterHealth();                                      // /health/live, /health/ready
+app.MapApiKeyAdminEndpoints();                              // /admin/keys: client keys, budgets, limits
 app.Run();

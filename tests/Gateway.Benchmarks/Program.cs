@@ -9,6 +9,12 @@ using Router.Gateway.OpenAi;
 // Gateway overhead on loopback: a closed-loop load (C concurrent clients, each sending the next request when the
 // previous one ends) first straight to a local OpenAI-protocol upstream, then through the gateway pinned to it.
 // Usage: dotnet run -c Release --project bench/Gateway.Bench -- [seconds=10] [concurrency=1,8] [stream=false]
+// Fault load (bounded, loopback): dotnet tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll faults [seconds] [clients] [seed]
+if (args is ["faults", .. var faultArgs])
+{
+    return await Gateway.Benchmarks.FaultLoad.RunAsync(faultArgs);
+}
+
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var concurrencies = (args.Length > 1 ? args[1] : "1,8").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var stream = args.Length > 2 && bool.Parse(args[2]);
@@ -76,6 +82,7 @@ foreach (var concurrency in concurrencies)
 
 await gateway.StopAsync();
 await upstream.StopAsync();
+return 0;
 
 async Task<double[]> RunAsync(string baseUrl, int concurrency)
 {

@@ -51,6 +51,12 @@ internal sealed class ArmTransformer : HttpTransformer
         _time = time;
     }
 
+    /// <summary>The arm that failed first when this attempt is a fallback (sent as <c>x-router-fallback-from</c>).</summary>
+    public string? FallbackFrom { get; init; }
+
+    /// <summary>Called when the upstream's response headers arrive (disarms the first-byte timeout).</summary>
+    public Action? ResponseArrived { get; init; }
+
     /// <summary>The upstream's error status, when it answered one (the response was then not passed on).</summary>
     public int? UpstreamErrorStatus { get; private set; }
 
@@ -83,8 +89,13 @@ internal sealed class ArmTransformer : HttpTransformer
     }
 
     /// <summary>Sets the gateway's headers on the client response (all responses, errors included).</summary>
-    public static void SetRouterHeaders(HttpResponse response, string? arm, RoutingDecision? decision, bool fallback, bool debug)
+    public static void SetRouterHeaders(HttpResponse response, string? arm, RoutingDecision? decision, bool fallback, bool debug, string? fallbackFrom = null)
     {
+        if (fallback && fallbackFrom is not null)
+        {
+            response.Headers[RouterHeaders.FallbackFrom] = fallbackFrom;
+        }
+
         if (arm is not null)
         {
             response.Headers[RouterHeaders.Arm] = arm;
@@ -139,6 +150,11 @@ internal sealed class ArmTransformer : HttpTransformer
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (proxyResponse is not null)
+        {
+            ResponseArrived?.Invoke();
+        }
+
         if (proxyResponse is null)
         {
             // The request failed before a response (connect failure, timeout): the caller decides what the client sees.
@@ -154,7 +170,7 @@ internal sealed class ArmTransformer : HttpTransformer
 
         await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         var debug = httpContext.Request.Headers[RouterHeaders.Debug] == "1";
-        SetRouterHeaders(httpContext.Response, _arm.Name, _decision, _fallback, debug);
+        SetRouterHeaders(httpContext.Response, _arm.Name, _decision, _fallback, debug, FallbackFrom);
         var contentType = proxyResponse.Content.Headers.ContentType?.MediaType;
         var parser = new ResponseUsageParser(contentType);
         var isStream = parser.IsEventStream;

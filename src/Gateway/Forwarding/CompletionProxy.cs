@@ -1,15 +1,23 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
 using Router.Core.Arms;
 using Router.Core.Routing;
 using IRouter = Router.Core.Routing.IRouter;
 using Router.Gateway.Arms;
+using Router.Gateway.Auth;
 using Router.Gateway.Configuration;
 using Router.Gateway.Decisions;
 using Router.Gateway.Learning;
 using Router.Gateway.Logging;
 using Router.Gateway.OpenAi;
+using Router.Gateway.Resilience;
+using Router.Gateway.Telemetry;
 using Router.Gateway.Usage;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -44,6 +52,8 @@ public sealed class CompletionProxy
     private readonly TimeProvider _time;
     private readonly ILogger<CompletionProxy> _logger;
     private readonly IRoutingPolicySource? _policies;
+    private readonly ArmResilience _resilience;
+    private readonly RequestLimits _limits;
 
     /// <summary>Creates the proxy (DI).</summary>
     public CompletionProxy(
@@ -57,8 +67,13 @@ public sealed class CompletionProxy
         IOptions<GatewayOptions> options,
         TimeProvider time,
         ILogger<CompletionProxy> logger,
+        ArmResilience resilience,
+        IOptions<RequestLimitsOptions> limits,
         IRoutingPolicySource? policies = null)
     {
+        ArgumentNullException.ThrowIfNull(limits);
+        _resilience = resilience;
+        _limits = new RequestLimits(limits.Value);
         ArgumentNullException.ThrowIfNull(options);
         _forwarder = forwarder;
         _invokers = invokers;
@@ -98,9 +113,18 @@ public sealed class CompletionProxy
             return;
         }
 
+        var limitError = _limits.Check(parsed!, _tokens);
+        if (limitError is not null)
+        {
+            await limitError.WriteAsync(context.Response, cancellationToken);
+            return;
+        }
+
+        var key = context.Features.Get<ClientKeyFeature>()?.Key;
         GatewayLog.QueryText(_logger, requestId, parsed!.QueryText);
-        var apiKeyId = context.Items[ApiKeyIdItem] as string;
-        var (decision, decisionError) = await DecideAsync(requestId, parsed, apiKeyId, cancellationToken);
+        // The caller's key: set by the client-key middleware (ClientKeyFeature), or by a host through Items.
+        var apiKeyId = key?.Id ?? context.Items[ApiKeyIdItem] as string;
+        var (decision, decisionError) = await DecideAsync(requestId, parsed, key, apiKeyId, cancellationToken);
         if (decisionError is not null)
         {
             await decisionError.WriteAsync(context.Response, cancellationToken);
@@ -114,6 +138,7 @@ public sealed class CompletionProxy
                     StatusCode = decisionError.Status,
                     Outcome = RequestOutcome.Rejected,
                     Duration = _time.GetElapsedTime(started),
+                    ApiKeyId = apiKeyId,
                 });
             }
 
@@ -121,10 +146,10 @@ public sealed class CompletionProxy
         }
 
         await _decisions.SaveAsync(new DecisionRecord(requestId, decision!, _time.GetUtcNow(), apiKeyId), cancellationToken);
-        await ForwardAsync(context, parsed, decision!, requestId, started);
+        await ForwardAsync(context, parsed, decision!, requestId, started, apiKeyId);
     }
 
-    private async Task<(RoutingDecision? Decision, OpenAiError? Error)> DecideAsync(string requestId, ParsedOpenAiRequest request, string? apiKeyId, CancellationToken cancellationToken)
+    private async Task<(RoutingDecision? Decision, OpenAiError? Error)> DecideAsync(string requestId, ParsedOpenAiRequest request, ClientApiKey? key, string? apiKeyId, CancellationToken cancellationToken)
     {
         if (!ModelNames.IsRouterAlias(request.Model))
         {
@@ -138,11 +163,29 @@ public sealed class CompletionProxy
                 return (null, OpenAiError.NoArmAvailable($"The arm '{pinned.Name}' is disabled."));
             }
 
+            if (key is not null && !key.AllowsArm(pinned.Name))
+            {
+                return (null, AccessErrors.ArmNotAllowed(pinned.Name));
+            }
+
             // A pinned request has no fallback: the client asked for this model.
             return (new RoutingDecision { RequestId = requestId, RankedArms = [pinned.Name], Policy = "pinned" }, null);
         }
 
-        var candidates = Candidates(request.Operation);
+        var enabled = Candidates(request.Operation);
+        var allowed = key is null ? enabled : enabled.Where(a => key.AllowsArm(a.Name)).ToList();
+        if (enabled.Count > 0 && allowed.Count == 0)
+        {
+            return (null, AccessErrors.NoAllowedArm());
+        }
+
+        // An arm whose circuit is open is no candidate until its break has elapsed (then the next request is the trial).
+        var candidates = allowed.Where(a => _resilience.IsAvailable(a.Name)).ToList();
+        if (allowed.Count > 0 && candidates.Count == 0)
+        {
+            return (null, OpenAiError.NoArmAvailable("Every eligible arm is failing (circuit open); retry shortly.") with { Code = "circuit_open" });
+        }
+
         if (candidates.Count == 0)
         {
             return (null, OpenAiError.NoArmAvailable(request.Operation == OpenAiOperation.Embeddings
@@ -156,10 +199,14 @@ public sealed class CompletionProxy
             QueryText = request.QueryText,
             PromptTokens = _tokens.CountTokens(request.PromptText),
             Candidates = candidates,
-            // Request knobs over the key's policy over the global one (shared registry when learning is wired).
-            Policy = request.RequestPolicy.Over(_policies?.For(apiKeyId) ?? _defaultPolicy),
+            // Request knobs over the key's own λ over the key's policy over the global one (shared registry).
+            Policy = request.RequestPolicy
+                .Over(new RoutingPolicy { Lambda = key?.Lambda })
+                .Over(_policies?.For(apiKeyId) ?? _defaultPolicy),
             ApiKeyId = apiKeyId,
         };
+
+        using var span = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.RouteSpan);
 
         RoutingDecision decision;
         try
@@ -175,6 +222,11 @@ public sealed class CompletionProxy
 
         var known = candidates.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var ranked = decision.RankedArms.Where(known.Contains).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        if (span is not null)
+        {
+            TagRouteSpan(span, routingRequest, decision, ranked);
+        }
+
         if (ranked.Length == 0)
         {
             return (null, OpenAiError.NoArmAvailable("The router excluded every arm (e.g. all over the time limit)."));
@@ -191,18 +243,23 @@ public sealed class CompletionProxy
             .ToList();
     }
 
-    private async Task ForwardAsync(HttpContext context, ParsedOpenAiRequest request, RoutingDecision decision, string requestId, long started)
+    private async Task ForwardAsync(HttpContext context, ParsedOpenAiRequest request, RoutingDecision decision, string requestId, long started, string? apiKeyId)
     {
         var cancellationToken = context.RequestAborted;
         var attempted = new List<string>(decision.RankedArms.Count);
         var debug = context.Request.Headers[RouterHeaders.Debug] == "1";
-        Attempt? last = null;
+        UpstreamAttempt? last = null;
         CatalogArm? lastArm = null;
         foreach (var name in decision.RankedArms)
         {
             if (!_catalog.TryGet(name, out var arm) || !arm.Definition.Enabled)
             {
                 continue; // removed or disabled since the decision
+            }
+
+            if (attempted.Count > 0 && !_resilience.IsAvailable(arm.Name))
+            {
+                continue; // its circuit opened since the decision: not worth a fallback attempt
             }
 
             if (last is not null)
@@ -215,7 +272,7 @@ public sealed class CompletionProxy
             attempted.Add(arm.Name);
             lastArm = arm;
             GatewayLog.Forwarding(_logger, requestId, arm.Name, decision.Policy, attempted.Count);
-            last = await AttemptAsync(context, request, arm, decision, fallback: attempted.Count > 1, cancellationToken);
+            last = await ResilientAttemptAsync(context, request, arm, decision, attempted, requestId, cancellationToken);
             if (!last.Retryable || context.Response.HasStarted || cancellationToken.IsCancellationRequested)
             {
                 break;
@@ -232,7 +289,12 @@ public sealed class CompletionProxy
         {
             context.Response.Clear();
             context.Response.Headers[RouterHeaders.RequestId] = requestId;
-            ArmTransformer.SetRouterHeaders(context.Response, lastArm.Name, decision, attempted.Count > 1, debug);
+            ArmTransformer.SetRouterHeaders(context.Response, lastArm.Name, decision, attempted.Count > 1, debug, attempted[0]);
+            if (last.Error!.Code == "circuit_open" && _resilience.RemainingBreak(lastArm.Name) is { } wait && wait > TimeSpan.Zero)
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
             await last.Error!.WriteAsync(context.Response, cancellationToken);
         }
 
@@ -266,7 +328,18 @@ public sealed class CompletionProxy
             Streamed = request.Stream,
             FallbackUsed = attempted.Count > 1,
             AttemptedArms = attempted,
+            ApiKeyId = apiKeyId,
         };
+        if (Activity.Current is { } requestSpan)
+        {
+            requestSpan.SetTag("router.arm", lastArm.Name);
+            requestSpan.SetTag("router.fallback", attempted.Count > 1);
+            if (attempted.Count > 1)
+            {
+                requestSpan.SetTag("router.fallback_from", attempted[0]);
+            }
+        }
+
         GatewayLog.Completed(_logger, requestId, request.Operation.ToString(), lastArm.Name, completion.StatusCode, duration.TotalMilliseconds,
             promptTokens, completionTokens, estimated ? " (estimated)" : "", cost);
 
@@ -286,7 +359,7 @@ public sealed class CompletionProxy
         await PublishAsync(completion);
     }
 
-    private (int Prompt, int Completion, bool Estimated) Usage(ParsedOpenAiRequest request, Attempt attempt)
+    private (int Prompt, int Completion, bool Estimated) Usage(ParsedOpenAiRequest request, UpstreamAttempt attempt)
     {
         if (attempt.Meter is null)
         {
@@ -307,27 +380,95 @@ public sealed class CompletionProxy
         return _tokens.CountTokens(text);
     }
 
-    private async Task<Attempt> AttemptAsync(HttpContext context, ParsedOpenAiRequest request, CatalogArm arm, RoutingDecision decision, bool fallback, CancellationToken cancellationToken)
+    /// <summary>
+    /// One arm through its Polly pipeline: retries (jittered, only while nothing reached the client) inside the arm's
+    /// circuit breaker. An open circuit answers at once with a retryable <c>circuit_open</c> attempt, so the caller
+    /// falls back to the next arm.
+    /// </summary>
+    private async Task<UpstreamAttempt> ResilientAttemptAsync(
+        HttpContext context, ParsedOpenAiRequest request, CatalogArm arm, RoutingDecision decision, List<string> attempted, string requestId, CancellationToken cancellationToken)
     {
+        var resilienceContext = ResilienceContextPool.Shared.Get(cancellationToken);
+        resilienceContext.Properties.Set(ArmResilience.RequestIdKey, requestId);
+        var tries = 0;
+        try
+        {
+            return await _resilience.PipelineFor(arm.Name).ExecuteAsync(
+                async ctx =>
+                {
+                    if (tries++ > 0 && !context.Response.HasStarted)
+                    {
+                        context.Response.Clear();
+                        context.Response.Headers[RouterHeaders.RequestId] = requestId;
+                    }
+
+                    using var span = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.UpstreamSpan, ActivityKind.Client);
+                    span?.SetTag("router.request_id", requestId);
+                    span?.SetTag("router.arm", arm.Name);
+                    span?.SetTag("router.attempt", tries);
+                    span?.SetTag("router.fallback", attempted.Count > 1);
+                    var attempt = await AttemptAsync(context, request, arm, decision, attempted.Count > 1 ? attempted[0] : null, ctx.CancellationToken);
+                    if (span is not null)
+                    {
+                        span.SetTag("router.outcome", attempt.Outcome.ToString());
+                        span.SetTag("http.response.status_code", attempt.UpstreamStatus ?? (attempt.Outcome == RequestOutcome.Succeeded ? context.Response.StatusCode : null));
+                        if (attempt.Outcome is not (RequestOutcome.Succeeded or RequestOutcome.ClientCancelled))
+                        {
+                            span.SetStatus(ActivityStatusCode.Error, attempt.Reason);
+                        }
+                    }
+
+                    return attempt;
+                },
+                resilienceContext);
+        }
+        catch (BrokenCircuitException)
+        {
+            var error = OpenAiError.NoArmAvailable($"The arm '{arm.Name}' is failing (circuit open); retry shortly.") with { Code = "circuit_open" };
+            return new UpstreamAttempt(RequestOutcome.UpstreamUnavailable, !context.Response.HasStarted, "circuit open", error, null, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new UpstreamAttempt(RequestOutcome.ClientCancelled, false, "client cancelled", null, null, null);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(resilienceContext);
+        }
+    }
+
+    private async Task<UpstreamAttempt> AttemptAsync(HttpContext context, ParsedOpenAiRequest request, CatalogArm arm, RoutingDecision decision, string? fallbackFrom, CancellationToken cancellationToken)
+    {
+        var fallback = fallbackFrom is not null;
         var body = RewriteBody(request, arm);
         context.Request.Body = new MemoryStream(body, writable: false);
         context.Request.ContentLength = body.Length;
         context.Request.ContentType = "application/json";
 
         var apiKey = arm.Definition.ApiKeyEnv is { Length: > 0 } env ? Environment.GetEnvironmentVariable(env) : null;
+        // Timeouts on the gateway's clock (fake in tests): first byte = until the response headers arrive, total =
+        // the whole attempt, stream included. YARP's ActivityTimeout (the arm's TimeoutSeconds) stays the idle limit.
+        using var firstByte = new CancellationTokenSource(_resilience.Options.FirstByteTimeout ?? arm.Definition.Timeout, _time);
+        using var total = new CancellationTokenSource(_resilience.Options.TotalTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstByte.Token, total.Token);
         var transformer = new ArmTransformer(arm, request.Operation, _options.AzureApiVersion, apiKey, decision, fallback,
-            hideUsageChunk: request.Stream && !request.ClientWantsStreamUsage, _time);
+            hideUsageChunk: request.Stream && !request.ClientWantsStreamUsage, _time)
+        {
+            FallbackFrom = fallbackFrom,
+            ResponseArrived = () => firstByte.CancelAfter(Timeout.InfiniteTimeSpan),
+        };
         var config = new ForwarderRequestConfig { ActivityTimeout = arm.Definition.Timeout };
         var originalBody = context.Response.Body;
+        context.Features.Set<IForwarderErrorFeature>(null);
         ForwarderError error;
         try
         {
-            error = await _forwarder.SendAsync(context, ArmTransformer.DestinationPrefix(arm), _invokers.Get(arm), config, transformer, cancellationToken);
+            error = await _forwarder.SendAsync(context, ArmTransformer.DestinationPrefix(arm), _invokers.Get(arm), config, transformer, linked.Token);
             if (error == ForwarderError.None && transformer.Meter is { } meter)
             {
                 try
                 {
-                    await meter.CompleteAsync(cancellationToken);
+                    await meter.CompleteAsync(linked.Token);
                 }
                 catch (Exception ex) when (ex is IOException or OperationCanceledException)
                 {
@@ -344,26 +485,28 @@ public sealed class CompletionProxy
         {
             var mapped = UpstreamErrors.Map(arm.Name, status, transformer.UpstreamErrorBody, apiKey);
             var outcome = mapped.Status == StatusCodes.Status504GatewayTimeout ? RequestOutcome.UpstreamTimeout : RequestOutcome.UpstreamError;
-            return new Attempt(outcome, UpstreamErrors.IsRetryable(status), $"status {status}", mapped, transformer.Meter, null);
+            return new UpstreamAttempt(outcome, UpstreamErrors.IsRetryable(status) && !context.Response.HasStarted, $"status {status}", mapped, transformer.Meter, null, status);
         }
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         if (error == ForwarderError.None)
         {
-            return new Attempt(RequestOutcome.Succeeded, false, "ok", null, transformer.Meter, null);
+            return new UpstreamAttempt(RequestOutcome.Succeeded, false, "ok", null, transformer.Meter, null);
         }
 
-        if (cancellationToken.IsCancellationRequested || error is ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient)
+        var gatewayTimeout = firstByte.IsCancellationRequested || total.IsCancellationRequested;
+        if (!gatewayTimeout && (cancellationToken.IsCancellationRequested || error is ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient))
         {
-            return new Attempt(RequestOutcome.ClientCancelled, false, "client cancelled", null, transformer.Meter, null);
+            return new UpstreamAttempt(RequestOutcome.ClientCancelled, false, "client cancelled", null, transformer.Meter, null);
         }
 
         var started = context.Response.HasStarted;
-        var timedOut = error == ForwarderError.RequestTimedOut ||
+        var timedOut = gatewayTimeout || error == ForwarderError.RequestTimedOut ||
             (error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled && exception is OperationCanceledException);
+        var which = firstByte.IsCancellationRequested ? "first byte" : total.IsCancellationRequested ? "total" : error.ToString();
         return timedOut
-            ? new Attempt(RequestOutcome.UpstreamTimeout, !started, $"timeout ({error})", OpenAiError.UpstreamTimeout(arm.Name), transformer.Meter, exception)
-            : new Attempt(RequestOutcome.UpstreamUnavailable, !started, $"forwarder error {error}", OpenAiError.UpstreamUnavailable(arm.Name), transformer.Meter, exception);
+            ? new UpstreamAttempt(RequestOutcome.UpstreamTimeout, !started, $"timeout ({which})", OpenAiError.UpstreamTimeout(arm.Name), transformer.Meter, exception)
+            : new UpstreamAttempt(RequestOutcome.UpstreamUnavailable, !started, $"forwarder error {error}", OpenAiError.UpstreamUnavailable(arm.Name), transformer.Meter, exception);
     }
 
     /// <summary>The body for one arm: <c>model</c> rewritten to the upstream model; streams always ask for usage.</summary>
@@ -407,5 +550,38 @@ public sealed class CompletionProxy
         }
     }
 
-    private sealed record Attempt(RequestOutcome Outcome, bool Retryable, string Reason, OpenAiError? Error, MeteredResponseStream? Meter, Exception? Exception);
+    private static void TagRouteSpan(Activity span, RoutingRequest routingRequest, RoutingDecision decision, string[] ranked)
+    {
+        span.SetTag("router.request_id", routingRequest.RequestId);
+        span.SetTag("router.query_length", routingRequest.QueryText.Length);
+        span.SetTag("router.prompt_tokens", routingRequest.PromptTokens);
+        span.SetTag("router.candidates", routingRequest.Candidates.Count);
+        span.SetTag("router.policy", decision.Policy);
+        span.SetTag("router.lambda", routingRequest.Policy.Lambda);
+        span.SetTag("router.chosen_arm", ranked.Length > 0 ? ranked[0] : null);
+        span.SetTag("router.ranked_arms", string.Join(',', ranked));
+        span.SetTag("router.propensity", decision.Propensity);
+        if (routingRequest.ApiKeyId is { } keyId)
+        {
+            span.SetTag("router.api_key_id", keyId);
+        }
+
+        // Per-arm scores as one compact tag ("arm=score;…"): span attributes are flat, and arms vary per deployment.
+        if (decision.Scores is { Count: > 0 } scores)
+        {
+            var text = new StringBuilder();
+            foreach (var score in scores)
+            {
+                text.Append(score.Arm).Append('=').Append(score.Score.ToString("G6", CultureInfo.InvariantCulture));
+                if (score.ExcludedReason is not null)
+                {
+                    text.Append("(excluded)");
+                }
+
+                text.Append(';');
+            }
+
+            span.SetTag("router.scores", text.ToString());
+        }
+    }
 }

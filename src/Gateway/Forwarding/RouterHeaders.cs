@@ -15,6 +15,9 @@ public static class RouterHeaders
     /// <summary>Response: <c>true</c> when a fallback arm answered.</summary>
     public const string Fallback = "x-router-fallback";
 
+    /// <summary>Response: the arm that failed first when a fallback arm answered.</summary>
+    public const string FallbackFrom = "x-router-fallback-from";
+
     /// <summary>Request: <c>1</c> asks for <see cref="Decision"/>.</summary>
     public const string Debug = "x-router-debug";
 

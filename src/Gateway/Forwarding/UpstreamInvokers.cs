@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Router.Core.Arms;
+using Microsoft.Extensions.Options;
 using Router.Gateway.Arms;
+using Router.Gateway.Resilience;
 using Router.Gateway.Simulation;
 using Router.Gateway.Usage;
 
@@ -22,10 +24,12 @@ public sealed class UpstreamInvokers : IUpstreamInvokers, IDisposable
     private readonly IArmCatalog _catalog;
     private readonly ITokenCounter _tokens;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _connectTimeout;
 
     /// <summary>Creates the pool and follows catalog changes.</summary>
-    public UpstreamInvokers(IArmCatalog catalog, ITokenCounter tokens, TimeProvider time)
+    public UpstreamInvokers(IArmCatalog catalog, ITokenCounter tokens, TimeProvider time, IOptions<ResilienceOptions>? resilience = null)
     {
+        _connectTimeout = resilience?.Value.ConnectTimeout ?? TimeSpan.FromSeconds(10);
         _catalog = catalog;
         _tokens = tokens;
         _time = time;
@@ -89,7 +93,7 @@ public sealed class UpstreamInvokers : IUpstreamInvokers, IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
-            ConnectTimeout = TimeSpan.FromSeconds(Math.Min(10, arm.Definition.Timeout.TotalSeconds)),
+            ConnectTimeout = _connectTimeout < arm.Definition.Timeout ? _connectTimeout : arm.Definition.Timeout,
 
             // Re-resolve DNS now and then: cloud LLM endpoints move.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),

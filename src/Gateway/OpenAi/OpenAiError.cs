@@ -19,7 +19,7 @@ public sealed record OpenAiError(int Status, string Message, string Type, string
 
     /// <summary>404 <c>model_not_found</c>.</summary>
     public static OpenAiError ModelNotFound(string model) =>
-        new(StatusCodes.Status404NotFound, $"The model '{model}' does not exist. GET /v1/models lists the arms and 'auto'.", "invalid_request_error", "model", "model_not_found");
+        new(StatusCodes.Status404NotFound, $"The model '{Quote(model)}' does not exist. GET /v1/models lists the arms and 'auto'.", "invalid_request_error", "model", "model_not_found");
 
     /// <summary>413: the body is over the configured limit.</summary>
     public static OpenAiError BodyTooLarge(long limit) =>
@@ -51,6 +51,13 @@ public sealed record OpenAiError(int Status, string Message, string Type, string
         < 500 => new(status, "The request could not be processed.", "invalid_request_error"),
         _ => new(status, "The gateway failed to process the request.", "server_error"),
     };
+
+    /// <summary>A client-supplied value for a message, cut to 64 characters (errors must not echo megabytes).</summary>
+    public static string Quote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length <= 64 ? value : value[..64] + "…";
+    }
 
     /// <summary>Writes this error as the response (status, JSON envelope). The response must not have started.</summary>
     public async Task WriteAsync(HttpResponse response, CancellationToken cancellationToken)

@@ -38,10 +38,17 @@ public static class OpenAiRequestParser
             return Fail("The request body is empty; expected a JSON object.");
         }
 
+        // JsonNode decodes strings lazily: invalid UTF-8 or a lone surrogate escape would surface later as an
+        // InvalidOperationException (a 500). Validate every string once, up front, and answer 400 instead.
+        if (JsonStrings.FindInvalid(body.Span) is { } invalid)
+        {
+            return Fail(invalid);
+        }
+
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            root = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
@@ -168,7 +175,7 @@ public static class OpenAiRequestParser
 
             if (!Roles.Contains(role!))
             {
-                return (null, null, OpenAiError.InvalidRequest($"'{param}.role' must be one of system, developer, user, assistant, tool, function; got '{role}'.", $"{param}.role"));
+                return (null, null, OpenAiError.InvalidRequest($"'{param}.role' must be one of system, developer, user, assistant, tool, function; got '{Truncate(role!)}'.", $"{param}.role"));
             }
 
             var (text, contentError) = ContentText(message, param);

@@ -48,6 +48,9 @@ public sealed record RequestCompletion
     /// <summary>True when an arm other than the first-ranked one served (after a failure before the first byte).</summary>
     public bool FallbackUsed { get; init; }
 
+    /// <summary>The client key's id (<c>key_…</c>) when the request was authenticated; null on an open gateway.</summary>
+    public string? ApiKeyId { get; init; }
+
     /// <summary>The arms tried, in order.</summary>
     public IReadOnlyList<string> AttemptedArms { get; init; } = [];
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Router.Gateway;
+using Router.Gateway.Admin;
 using Router.Gateway.OpenAi;
 using Router.Gateway.Usage;
 
@@ -65,6 +66,7 @@ public sealed class GatewayHost : IAsyncDisposable
         var app = builder.Build();
         app.UseOpenAiErrors();
         app.MapOpenAiEndpoints();
+        app.MapApiKeyAdminEndpoints();
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,94 @@
+namespace Router.Gateway.Resilience;
+
+/// <summary>
+/// Per-arm resilience settings (section <c>Router:Resilience</c>), the same for every arm; each arm gets its own
+/// retry and circuit breaker built from them. Validated at start.
+/// </summary>
+public sealed record ResilienceOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Router:Resilience";
+
+    /// <summary>TCP/TLS connect timeout per attempt (capped by the arm's own timeout). Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Time from sending the request to the upstream's response headers; null = the arm's <c>TimeoutSeconds</c>.
+    /// Hitting it before anything reached the client allows a retry or a fallback.
+    /// </summary>
+    public TimeSpan? FirstByteTimeout { get; init; }
+
+    /// <summary>Whole-attempt deadline, streaming included. Default 10 min (a long reasoning completion).</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Retries on the same arm (before the first byte only) before falling back to the next arm. Default 1; 0 = none.</summary>
+    public int MaxRetries { get; init; } = 1;
+
+    /// <summary>Base delay of the exponential backoff with jitter (Polly's decorrelated jitter). Default 100 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Failure ratio (5xx, 429, timeouts, connection errors) that opens an arm's circuit. Default 0.5.</summary>
+    public double BreakerFailureRatio { get; init; } = 0.5;
+
+    /// <summary>Attempts needed in the sampling window before the ratio counts. Default 10.</summary>
+    public int BreakerMinimumThroughput { get; init; } = 10;
+
+    /// <summary>Sliding window of the failure ratio. Default 30 s.</summary>
+    public TimeSpan BreakerSamplingDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an open circuit keeps the arm out of routing before one trial (half-open). Default 30 s.</summary>
+    public TimeSpan BreakerBreakDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Seed of the retry jitter (STYLE.md #4: reproducible).</summary>
+    public int JitterSeed { get; init; } = 17;
+
+    /// <summary>Validation messages (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Positive(TimeSpan value, string name)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"{SectionName}:{name} must be positive.");
+            }
+        }
+
+        Positive(ConnectTimeout, nameof(ConnectTimeout));
+        Positive(TotalTimeout, nameof(TotalTimeout));
+        Positive(RetryBaseDelay, nameof(RetryBaseDelay));
+        Positive(BreakerBreakDuration, nameof(BreakerBreakDuration));
+        if (FirstByteTimeout is { } fb)
+        {
+            Positive(fb, nameof(FirstByteTimeout));
+        }
+
+        // Polly's own bounds: sampling ≥ 0.5 s, break ≥ 0.5 s, throughput ≥ 2, ratio in (0, 1].
+        if (BreakerSamplingDuration < TimeSpan.FromMilliseconds(500))
+        {
+            errors.Add($"{SectionName}:BreakerSamplingDuration must be at least 0.5 s.");
+        }
+
+        if (BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            errors.Add($"{SectionName}:BreakerBreakDuration must be at least 0.5 s.");
+        }
+
+        if (MaxRetries is < 0 or > 10)
+        {
+            errors.Add($"{SectionName}:MaxRetries must be between 0 and 10.");
+        }
+
+        if (BreakerFailureRatio is <= 0 or > 1 || double.IsNaN(BreakerFailureRatio))
+        {
+            errors.Add($"{SectionName}:BreakerFailureRatio must be in (0, 1].");
+        }
+
+        if (BreakerMinimumThroughput < 2)
+        {
+            errors.Add($"{SectionName}:BreakerMinimumThroughput must be at least 2.");
+        }
+
+        return errors;
+    }
+}
