@@ -103,7 +103,15 @@ public sealed class DurabilityTests
 
         redis.Start();
         await WaitForReadyAsync(a, "healthy", timeoutSeconds: 15);
+        // "healthy" means Redis answers again; the buffer's flush may still be under way, so wait for the log.
+        string[] expected = ["feedback-thumbs:" + before, "feedback-score:" + during.RequestId, "usage:" + during.RequestId];
         var log = await ReplicaRedis.ReadLogAsync(a);
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); !expected.All(k => log.Any(e => e.IdempotencyKey == k)) && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(100);
+            log = await ReplicaRedis.ReadLogAsync(a);
+        }
+
         Assert.Contains(log, e => e.IdempotencyKey == "feedback-thumbs:" + before);
         Assert.Contains(log, e => e.IdempotencyKey == "feedback-score:" + during.RequestId);
         Assert.Contains(log, e => e.IdempotencyKey == "usage:" + during.RequestId);
