@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Router.Core.Arms;
+using Router.Core.Latency;
 using Router.Core.Routing;
 using IRouter = Router.Core.Routing.IRouter;
 using Router.Gateway.Arms;
@@ -52,6 +53,9 @@ public sealed class CompletionProxy
     private readonly TimeProvider _time;
     private readonly ILogger<CompletionProxy> _logger;
     private readonly IRoutingPolicySource? _policies;
+
+    // Requests in flight per arm (the engine's queue-wait estimate, MixLLM's latency penalty); null without an engine.
+    private readonly ArmLoadTracker? _load;
     private readonly ArmResilience _resilience;
     private readonly RequestLimits _limits;
 
@@ -69,7 +73,8 @@ public sealed class CompletionProxy
         ILogger<CompletionProxy> logger,
         ArmResilience resilience,
         IOptions<RequestLimitsOptions> limits,
-        IRoutingPolicySource? policies = null)
+        IRoutingPolicySource? policies = null,
+        ArmLoadTracker? load = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
         _resilience = resilience;
@@ -87,6 +92,7 @@ public sealed class CompletionProxy
         _time = time;
         _logger = logger;
         _policies = policies;
+        _load = load;
     }
 
     /// <summary>Serves one request on <paramref name="operation"/>'s endpoint.</summary>
@@ -272,7 +278,16 @@ public sealed class CompletionProxy
             attempted.Add(arm.Name);
             lastArm = arm;
             GatewayLog.Forwarding(_logger, requestId, arm.Name, decision.Policy, attempted.Count);
-            last = await ResilientAttemptAsync(context, request, arm, decision, attempted, requestId, cancellationToken);
+            _load?.Begin(arm.Name);
+            try
+            {
+                last = await ResilientAttemptAsync(context, request, arm, decision, attempted, requestId, cancellationToken);
+            }
+            finally
+            {
+                _load?.End(arm.Name);
+            }
+
             if (!last.Retryable || context.Response.HasStarted || cancellationToken.IsCancellationRequested)
             {
                 break;
