@@ -61,7 +61,8 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton<IRequestObserver>(observer);
         services?.Invoke(builder.Services);
 
-        // As in Program.cs:
+        // The gateway without the learning layer: forwarding, errors and keys behind the deterministic
+        // CheapestArmRouter (ReplicaHost runs the whole product, as Program.cs does).
         builder.Services.AddRouterGateway(builder.Configuration);
         var app = builder.Build();
         app.UseOpenAiErrors();

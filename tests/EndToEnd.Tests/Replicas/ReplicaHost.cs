@@ -13,9 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Router.Core.Embedding;
 using Router.Gateway;
-using Router.Gateway.Admin;
-using Router.Gateway.Feedback;
-using Router.Gateway.Health;
 using Router.Gateway.Learning;
 using Router.Gateway.OpenAi;
 
@@ -96,10 +93,7 @@ public sealed class ReplicaHost : IAsyncDisposable
         var app = builder.Build();
         app.UseOpenAiErrors();
         beforeEndpoints?.Invoke(app);
-        app.MapOpenAiEndpoints();
-        app.MapFeedbackEndpoints();
-        app.MapAdminEndpoints();
-        app.MapRouterHealth();
+        app.MapRouterGateway();
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,25 @@
+using Router.Gateway.Admin;
+using Router.Gateway.Feedback;
+using Router.Gateway.Health;
+using Router.Gateway.OpenAi;
+
+namespace Router.Gateway;
+
+/// <summary>Maps every endpoint of the gateway; Program.cs and the end-to-end test hosts share it.</summary>
+public static class GatewayEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>/v1/*</c> (OpenAI API and feedback), <c>/admin/*</c> (arms, policy, stats, checkpoint, client keys) and
+    /// <c>/health/*</c>. Call after <c>UseOpenAiErrors()</c> and any middleware of the host.
+    /// </summary>
+    public static WebApplication MapRouterGateway(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapOpenAiEndpoints();        // /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models
+        app.MapFeedbackEndpoints();      // POST /v1/feedback
+        app.MapAdminEndpoints();         // /admin/arms, /admin/policy, /admin/stats, /admin/checkpoint (Router:AdminKey)
+        app.MapApiKeyAdminEndpoints();   // /admin/keys: client keys, budgets, limits
+        app.MapRouterHealth();           // /health/live, /health/ready
+        return app;
+    }
+}
