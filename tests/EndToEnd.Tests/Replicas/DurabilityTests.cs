@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
-using EndToEnd.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EndToEnd.Tests.Replicas;

@@ -1,4 +1,3 @@
-using EndToEnd.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Router.Core.State;
 

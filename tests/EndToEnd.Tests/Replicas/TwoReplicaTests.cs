@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using EndToEnd.Tests.Infrastructure;
 
 namespace EndToEnd.Tests.Replicas;
 

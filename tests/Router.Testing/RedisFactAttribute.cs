@@ -1,4 +1,4 @@
-namespace EndToEnd.Tests.Hardening;
+namespace Router.Testing;
 
 /// <summary>A fact that needs redis-server: skipped loudly when it is missing, unless ROUTER_REQUIRE_REDIS=1 (CI), where it fails.</summary>
 [AttributeUsage(AttributeTargets.Method)]

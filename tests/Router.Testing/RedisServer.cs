@@ -5,13 +5,12 @@ using System.Text;
 using Router.Core.State;
 using StackExchange.Redis;
 
-namespace EndToEnd.Tests.Infrastructure;
+namespace Router.Testing;
 
 /// <summary>
 /// A real redis-server on a free loopback port in a temp folder, with AOF fsynced on every write and RDB off
 /// (<c>--appendonly yes --appendfsync always --save ""</c>). <see cref="Kill"/> and <see cref="Start"/> stop
 /// and restart it on the same port and folder, for the durability and degraded-mode tests.
-/// (A copy of tests/Router.Core.Tests/State/RedisServer.cs: the test projects share no support library yet.)
 /// </summary>
 public sealed class RedisServer : IDisposable
 {
