@@ -1,28 +1,28 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Router.Core.Arms;
 using Router.Training.Data;
 
 namespace Router.Training.Arms;
 
 /// <summary>
-/// Reads an arms file (<c>deploy/arms/*.json</c>): <c>{"arms": [ArmDefinition in snake_case]}</c>. Arms of a data
-/// set that the file does not list get <see cref="DefaultPrice"/> pricing and the record's latency defaults, with a
-/// warning, so score-only data sets (RouterDC, RouteLLM) still run.
+/// Reads an arms file (<c>deploy/arms/*.json</c>) in the gateway's format, so one file serves both the gateway
+/// (<c>Router:ArmsFile</c>) and the CLI: <c>{"Arms": [{"Name", "Provider": "openai"|"azure"|"simulated", "BaseUrl",
+/// "UpstreamModel", "InputPricePerMillion", "OutputPricePerMillion", "MaxConcurrency", "TimeoutSeconds", "Enabled",
+/// "Tags", "TimeToFirstTokenSeconds", "TokensPerSecond"}]}</c> (names case-insensitive). Arms of a data set that the
+/// file does not list get <see cref="DefaultPrice"/> pricing and the record's latency defaults, with a warning, so
+/// score-only data sets (RouterDC, RouteLLM) still run.
 /// </summary>
 public static class ArmsFile
 {
     /// <summary>USD per 1M tokens (input and output) for an arm no file prices: a mid-range open model.</summary>
     public const double DefaultPrice = 0.5;
 
-    /// <summary>JSON options of the arms file (snake_case, enums as strings).</summary>
+    /// <summary>JSON options of the arms file (the gateway's configuration names, case-insensitive).</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         PropertyNameCaseInsensitive = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        Converters = { new JsonStringEnumConverter() },
     };
 
     /// <summary>Reads the arms of a file.</summary>
@@ -32,8 +32,10 @@ public static class ArmsFile
         {
             var file = JsonSerializer.Deserialize<ArmsFileModel>(File.ReadAllBytes(path), JsonOptions)
                 ?? throw new DatasetFormatException($"{path}: empty arms file");
-            foreach (var arm in file.Arms)
+            var arms = new List<ArmDefinition>(file.Arms.Count);
+            foreach (var entry in file.Arms)
             {
+                var arm = entry.ToDefinition(path);
                 if (string.IsNullOrWhiteSpace(arm.Name))
                 {
                     throw new DatasetFormatException($"{path}: an arm has no name");
@@ -41,11 +43,13 @@ public static class ArmsFile
 
                 if (arm.InputPricePerMillion < 0 || arm.OutputPricePerMillion < 0 || arm.MaxConcurrency < 1 || arm.TokensPerSecond <= 0)
                 {
-                    throw new DatasetFormatException($"{path}: arm {arm.Name}: prices must be >= 0, max_concurrency >= 1, tokens_per_second > 0");
+                    throw new DatasetFormatException($"{path}: arm {arm.Name}: prices must be >= 0, MaxConcurrency >= 1, TokensPerSecond > 0");
                 }
+
+                arms.Add(arm);
             }
 
-            return file.Arms;
+            return arms;
         }
         catch (JsonException e)
         {
@@ -104,6 +108,47 @@ public static class ArmsFile
 
     private sealed record ArmsFileModel
     {
-        public List<ArmDefinition> Arms { get; init; } = [];
+        public List<ArmEntry> Arms { get; init; } = [];
+    }
+
+    /// <summary>One arm as the gateway's configuration spells it (src/Gateway/Configuration/ArmOptions.cs).</summary>
+    private sealed record ArmEntry
+    {
+        public string? Name { get; init; }
+        public string Provider { get; init; } = "openai";
+        public Uri? BaseUrl { get; init; }
+        public string? UpstreamModel { get; init; }
+        public string? ApiKeyEnv { get; init; }
+        public double InputPricePerMillion { get; init; }
+        public double OutputPricePerMillion { get; init; }
+        public int MaxConcurrency { get; init; } = 16;
+        public double TimeoutSeconds { get; init; } = 60;
+        public bool Enabled { get; init; } = true;
+        public List<string> Tags { get; init; } = [];
+        public double TimeToFirstTokenSeconds { get; init; } = 0.5;
+        public double TokensPerSecond { get; init; } = 50;
+
+        public ArmDefinition ToDefinition(string path) => new()
+        {
+            Name = Name?.Trim() ?? "",
+            Provider = Provider.Trim().ToLowerInvariant() switch
+            {
+                "openai" => ProviderKind.OpenAI,
+                "azure" or "azureopenai" => ProviderKind.AzureOpenAI,
+                "simulated" => ProviderKind.Simulated,
+                _ => throw new DatasetFormatException($"{path}: arm {Name}: Provider '{Provider}' is not openai, azure or simulated"),
+            },
+            BaseUrl = BaseUrl,
+            UpstreamModel = UpstreamModel,
+            ApiKeyEnv = ApiKeyEnv,
+            InputPricePerMillion = InputPricePerMillion,
+            OutputPricePerMillion = OutputPricePerMillion,
+            MaxConcurrency = MaxConcurrency,
+            Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+            Enabled = Enabled,
+            Tags = Tags,
+            TimeToFirstTokenSeconds = TimeToFirstTokenSeconds,
+            TokensPerSecond = TokensPerSecond,
+        };
     }
 }

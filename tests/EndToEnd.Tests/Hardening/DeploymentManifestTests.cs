@@ -155,6 +155,26 @@ public sealed partial class DeploymentManifestTests
         }
     }
 
+    [Fact]
+    public async Task RouterBenchArmsFile_SameFile_BindsInGatewayAndLoadsInCli()
+    {
+        var file = Path.Combine(Root, "deploy", "arms", "routerbench.json");
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Router:ArmsFile"] = file })
+            .Build();
+        var services = new ServiceCollection().AddLogging().AddRouterGateway(configuration);
+        await using var provider = services.BuildServiceProvider();
+        var gatewayArms = provider.GetRequiredService<IOptions<GatewayOptions>>().Value.Arms.Select(a => a.ToDefinition()).ToList(); // throws when invalid
+
+        var cliArms = Router.Training.Arms.ArmsFile.Load(file);
+
+        Assert.Equal(11, cliArms.Count);
+        Assert.Equal(gatewayArms.Select(a => (a.Name, a.InputPricePerMillion, a.OutputPricePerMillion, a.MaxConcurrency, a.TokensPerSecond, a.BaseUrl)),
+            cliArms.Select(a => (a.Name, a.InputPricePerMillion, a.OutputPricePerMillion, a.MaxConcurrency, a.TokensPerSecond, a.BaseUrl)));
+        var gpt4 = cliArms.Single(a => a.Name == "gpt-4-1106-preview");
+        Assert.Equal((10d, 30d), (gpt4.InputPricePerMillion, gpt4.OutputPricePerMillion)); // RouterBench list price (SOURCES.md)
+    }
+
     private static string Probe(YamlMappingNode container, string probe) =>
         ((YamlMappingNode)((YamlMappingNode)container[probe])["httpGet"])["path"].ToString();
 
