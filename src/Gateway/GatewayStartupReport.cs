@@ -15,6 +15,11 @@ internal sealed class GatewayStartupReport(IArmCatalog catalog, ITokenCounter to
         _ = Task.Run(() => tokens.CountTokens("warm up"), CancellationToken.None);
         var arms = catalog.Arms;
         GatewayLog.Serving(logger, arms.Count, string.Join(", ", arms.Select(a => a.Enabled ? a.Name : a.Name + " (disabled)")));
+        if (arms.Count == 0)
+        {
+            GatewayLog.NoArms(logger);
+        }
+
         foreach (var arm in arms)
         {
             if (arm.ApiKeyEnv is { Length: > 0 } env && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(env)))

@@ -7,6 +7,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1, LogLevel.Information, "Gateway serving {ArmCount} arm(s): {Arms}")]
     public static partial void Serving(ILogger logger, int armCount, string arms);
 
+    [LoggerMessage(12, LogLevel.Warning, "No arms configured: every request will get 503 until arms are added (Router:Arms in appsettings.json, Router:ArmsFile, or POST /admin/arms)")]
+    public static partial void NoArms(ILogger logger);
+
     [LoggerMessage(2, LogLevel.Warning, "Arm {Arm}: environment variable {ApiKeyEnv} is not set; requests go upstream without credentials")]
     public static partial void MissingApiKey(ILogger logger, string arm, string apiKeyEnv);
 
