@@ -15,7 +15,11 @@ internal static class PolicyCatalog
         /// <summary>LinUCB α (bonus in quality units). Offline, with full feedback, it barely matters; online it drives exploration.</summary>
         public double Alpha { get; init; } = 0.05;
 
-        /// <summary>Weight of the same-task kNN quality estimate blended into the engine's ridge estimate.</summary>
+        /// <summary>
+        /// Weight of the same-task kNN quality estimate blended into the engine's ridge estimate by the harness-only
+        /// <c>mixllm+knn</c> variant (the query's task inferred from its embedding). <c>mixllm</c> itself is the core
+        /// engine alone, exactly what the gateway runs from a <c>router train</c> checkpoint.
+        /// </summary>
         public double KnnWeight { get; init; } = 0.75;
 
         /// <summary>Neighbours of the kNN estimate.</summary>
@@ -30,8 +34,11 @@ internal static class PolicyCatalog
         /// <summary>Ridge strength of the interim predictor.</summary>
         public double Rho { get; init; } = 1;
 
-        /// <summary>The predictor; <paramref name="useTags"/> false drops the tag head and the same-task kNN restriction.</summary>
-        public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = true, string encoderId = "harness") => UseCoreEngine
+        /// <summary>
+        /// The predictor; <paramref name="useTags"/> false drops the tag head and the same-task kNN restriction;
+        /// <paramref name="useKnn"/> true adds the harness-only kNN blend (not in the gateway).
+        /// </summary>
+        public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = false, string encoderId = "harness") => UseCoreEngine
             ? new CoreEnginePredictor(new MixLlmTrainingOptions { UseHead = useTags })
             {
                 KnnWeight = useKnn ? KnnWeight : 0,
@@ -44,7 +51,7 @@ internal static class PolicyCatalog
     }
 
     public static IReadOnlyList<string> All { get; } =
-        ["mixllm", "mixllm-notags", "mixllm-noknn", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle"];
+        ["mixllm", "mixllm+knn", "mixllm-notags", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle"];
 
     public static List<EvalPolicy> Create(IReadOnlyList<string> armNames, IReadOnlyCollection<string> wanted, MixLlmSettings mix,
         bool timeLimited, int seed, int mlpEpochs)
@@ -61,9 +68,10 @@ internal static class PolicyCatalog
             list.Add(new ScoredPolicy("mixllm-notags", () => mix.Predictor(useTags: false), mix.Alpha, latencyAware: true));
         }
 
-        if (Want("mixllm-noknn") && mix.KnnWeight > 0)
+        // Harness-only: the engine's quality blended with an inferred-task kNN estimate; the gateway does not run this.
+        if (Want("mixllm+knn") && mix.KnnWeight > 0)
         {
-            list.Add(new ScoredPolicy("mixllm-noknn", () => mix.Predictor(useKnn: false), mix.Alpha, latencyAware: true));
+            list.Add(new ScoredPolicy("mixllm+knn", () => mix.Predictor(useKnn: true), mix.Alpha, latencyAware: true));
         }
 
         if (Want("mixllm-nobonus") && mix.Alpha > 0)
