@@ -1,3 +1,4 @@
+using Router.Core.Decision;
 using Router.Core.Training;
 using Router.Training.Prediction;
 
@@ -31,6 +32,9 @@ internal static class PolicyCatalog
         /// <summary>True: the core engine (tag head + per-arm ridge/LinUCB); false: the harness's interim ridge on [embedding; task one-hot].</summary>
         public bool UseCoreEngine { get; init; } = true;
 
+        /// <summary>Ridge strength ρ of the core engine (saved in its checkpoint).</summary>
+        public double CoreRho { get; init; } = 1;
+
         /// <summary>Ridge strength of the interim predictor.</summary>
         public double Rho { get; init; } = 1;
 
@@ -39,7 +43,11 @@ internal static class PolicyCatalog
         /// <paramref name="useKnn"/> true adds the harness-only kNN blend (not in the gateway).
         /// </summary>
         public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = false, string encoderId = "harness") => UseCoreEngine
-            ? new CoreEnginePredictor(new MixLlmTrainingOptions { UseHead = useTags })
+            ? new CoreEnginePredictor(new MixLlmTrainingOptions
+            {
+                UseHead = useTags,
+                Engine = new MixLlmEngineOptions { Rho = CoreRho, ColdQualityFromPricePeers = true },
+            })
             {
                 KnnWeight = useKnn ? KnnWeight : 0,
                 KnnK = KnnK,

@@ -104,6 +104,30 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
         _knn?.Observe(set, i, arm, reward, completionTokens);
     }
 
+    /// <summary>
+    /// Thumbs up/down for the chosen arm through the engine's binary-feedback head (<see cref="BinaryFeedback"/>: policy
+    /// gradient on θ, so the score gains κ·s^df), plus the usage (length) the gateway observes anyway. The quality
+    /// ridge does not learn from thumbs. The stream's decision is a deterministic argmax, so the propensity is 1.
+    /// </summary>
+    public void ObserveBinary(EvalSet set, int i, int arm, bool up, double completionTokens, IReadOnlyList<string> candidates)
+    {
+        var z = Projected(set, i).ToArray();
+        var name = set.Arms[arm].Name;
+        Engine.Apply(new BinaryFeedback { Arm = name, Embedding = z, Up = up, Propensity = 1, Candidates = candidates });
+        Engine.Apply(new UsageObserved { Arm = name, Embedding = z, PromptTokens = set.PromptTokens[i], CompletionTokens = (int)Math.Round(completionTokens) });
+    }
+
+    /// <summary>The engine's binary-feedback term κ·s^df per arm for row <paramref name="i"/> (0 before any thumbs), added unscaled to the score as the core's <c>Score</c> does.</summary>
+    public void FeedbackTerms(EvalSet set, int i, Span<double> terms)
+    {
+        var engine = Engine;
+        var z = Projected(set, i);
+        for (var a = 0; a < set.K; a++)
+        {
+            terms[a] = engine.Predict(set.Arms[a], z, set.PromptTokens[i], set.Arms).FeedbackTerm;
+        }
+    }
+
     // The head's output for every row of a set, computed once per set (the head is fixed after training).
     private ReadOnlySpan<float> Projected(EvalSet set, int i)
     {
