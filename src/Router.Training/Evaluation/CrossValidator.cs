@@ -5,7 +5,8 @@ namespace Router.Training.Evaluation;
 
 /// <summary>
 /// Task-stratified, seeded k-fold cross-validation (see <c>router cv</c>). Per fold, every base predictor is fitted
-/// once (interim ridge on [embedding; task one-hot], the core engine with its tag head, same-task kNN for several k);
+/// once (interim ridge on [embedding; inferred-task one-hot], the core engine variants with their tag head, kNN within the
+/// inferred task for several k; no test label or outcome reaches a predictor);
 /// settings that only mix their outputs (kNN weight, α) are combined without refitting.
 /// </summary>
 internal static class CrossValidator

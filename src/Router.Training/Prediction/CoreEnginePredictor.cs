@@ -10,8 +10,9 @@ namespace Router.Training.Prediction;
 /// interface: tag-enhanced head trained on the task labels (cluster = task), per-arm ridge/LinUCB on the head's
 /// output, and online learning through the engine's own learning events (<see cref="RefinedFeedback"/>,
 /// <see cref="UsageObserved"/>, <see cref="ArmAdded"/>). What the gateway runs is what is evaluated here.
-/// Optionally blends the engine's quality with a same-task kNN estimate (<see cref="KnnWeight"/>), a harness-side
-/// addition the gateway does not have.
+/// Optionally blends the engine's quality with a kNN estimate over the query's inferred task (<see cref="KnnWeight"/>,
+/// the <c>mixllm+knn</c> policy), a harness-side addition the gateway does not have; with the default weight 0 this is
+/// exactly the engine a <c>router train</c> checkpoint gives the gateway.
 /// </summary>
 internal sealed class CoreEnginePredictor : IOnlineArmPredictor
 {
@@ -32,7 +33,7 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
     /// <summary>Temperature of the kNN neighbour weights (0 = equal).</summary>
     public double KnnTemperature { get; init; }
 
-    /// <summary>Restrict kNN neighbours to the query's own task. Default true.</summary>
+    /// <summary>Restrict kNN neighbours to the query's task as inferred from its embedding (never its label). Default true.</summary>
     public bool KnnSameTask { get; init; } = true;
 
     /// <summary>Encoder identity written into the engine (and its checkpoint). Default "harness".</summary>

@@ -8,7 +8,8 @@ namespace Router.Training.Prediction;
 /// regression of quality (as a residual from the arm's prior mean, so the ridge shrinks towards the arm's average
 /// rather than towards 0; an arm without data starts at the mean of the trained arms) and of log(1 + completion
 /// tokens) on the feature vector
-/// <c>x = [e ; τ·onehot(task) ; 1]</c>, sharing the LinUCB matrix <c>A_l = ρI + Σ x xᵀ</c>; the bonus is
+/// <c>x = [e ; τ·onehot(task) ; 1]</c> (task: the training label when fitting, inferred from the embedding by
+/// <see cref="TaskInference"/> when predicting or learning online), sharing the LinUCB matrix <c>A_l = ρI + Σ x xᵀ</c>; the bonus is
 /// <c>sqrt(xᵀ A_l⁻¹ x)</c> (scaled by α in the decision). Optionally the ridge quality is blended with a kNN estimate
 /// (mean score of the <see cref="KnnK"/> nearest training prompts of the same task, the query's task being inferred from its
 /// embedding by <see cref="TaskInference"/>: labels are used in training only), which captures local structure a

@@ -192,7 +192,9 @@ internal sealed class ContinualLearningSimulator
                 continue;
             }
 
-            var score = lambda * (q[a] + alpha * bonus[a]) - set.Arms[a].CostUsd(set.PromptTokens[i], len[a]) / CostReference + feedbackTerm[a];
+            // κ·s^df in quality units (scaled by λ like the bonus): unscaled, as the core's Score adds it, a term of
+            // order 1 outweighs the whole cost scale at every λ and the router leaves any budget (README, simulate).
+            var score = lambda * (q[a] + alpha * bonus[a] + feedbackTerm[a]) - set.Arms[a].CostUsd(set.PromptTokens[i], len[a]) / CostReference;
             if (score > bestScore)
             {
                 (best, bestScore) = (a, score);
