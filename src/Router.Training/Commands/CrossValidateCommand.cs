@@ -35,7 +35,9 @@ internal static class CrossValidateCommand
         var rhos = new Option<double[]>("--core-rhos") { Description = "ridge ρ values of the core engine to try (default 1)", AllowMultipleArgumentsPerToken = true };
         var mlp = new Option<bool>("--core-mlp") { Description = "also try the core engine's MLP quality learner (per ρ)" };
         var heads = new Option<int[]>("--core-head-dims") { Description = "tag head output dimensions to try (default 64)", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads };
+        var subs = new Option<int[]>("--core-subclusters") { Description = "k-means sub-clusters per task for the tag head's labels to try (default 0: task labels alone)", AllowMultipleArgumentsPerToken = true };
+        var lexical = new Option<bool>("--lexical") { Description = "also try the interim ridge with prompt-length features" };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
@@ -47,25 +49,28 @@ internal static class CrossValidateCommand
             var k = parse.GetValue(folds);
             var s = parse.GetValue(seed);
             var variants = new List<CrossValidator.CoreVariant>();
-            foreach (var head in NullIfEmpty(parse.GetValue(heads)) ?? [64])
+            foreach (var sub in NullIfEmpty(parse.GetValue(subs)) ?? [0])
             {
-                foreach (var rho in NullIfEmpty(parse.GetValue(rhos)) ?? [1])
+                foreach (var head in NullIfEmpty(parse.GetValue(heads)) ?? [64])
                 {
-                    foreach (var learner in parse.GetValue(mlp) ? new[] { QualityLearner.Ridge, QualityLearner.Mlp } : [QualityLearner.Ridge])
+                    foreach (var rho in NullIfEmpty(parse.GetValue(rhos)) ?? [1])
                     {
-                        var name = string.Create(CultureInfo.InvariantCulture, $"core{(head == 64 ? "" : $" head={head}")}{(rho == 1 ? "" : $" rho={rho}")}{(learner == QualityLearner.Mlp ? " mlp" : "")}");
-                        variants.Add(new CrossValidator.CoreVariant(name, new MixLlmTrainingOptions
+                        foreach (var learner in parse.GetValue(mlp) ? new[] { QualityLearner.Ridge, QualityLearner.Mlp } : [QualityLearner.Ridge])
                         {
-                            Head = new TagHeadOptions { OutputDimension = head },
-                            Engine = new MixLlmEngineOptions { Rho = rho },
-                            QualityLearner = learner,
-                        }));
+                            var name = string.Create(CultureInfo.InvariantCulture, $"core{(sub == 0 ? "" : $" sub={sub}")}{(head == 64 ? "" : $" head={head}")}{(rho == 1 ? "" : $" rho={rho}")}{(learner == QualityLearner.Mlp ? " mlp" : "")}");
+                            variants.Add(new CrossValidator.CoreVariant(name, new MixLlmTrainingOptions
+                            {
+                                Head = new TagHeadOptions { OutputDimension = head },
+                                Engine = new MixLlmEngineOptions { Rho = rho },
+                                QualityLearner = learner,
+                            }, sub));
+                        }
                     }
                 }
             }
 
             var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
-                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants);
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical));
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
             Console.WriteLine("mean ± sd over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
             foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))

@@ -21,11 +21,11 @@ internal static class CrossValidator
     }
 
     /// <summary>A variant of the core engine's training options to cross-validate (each is a base predictor, so the kNN blends apply to it too).</summary>
-    internal sealed record CoreVariant(string Name, MixLlmTrainingOptions Options);
+    internal sealed record CoreVariant(string Name, MixLlmTrainingOptions Options, int SubClusters = 0);
 
     public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
         double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null,
-        IReadOnlyList<CoreVariant>? coreVariants = null)
+        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
@@ -44,9 +44,16 @@ internal static class CrossValidator
             var ridge = new LinUcbRidgePredictor { Rho = 1 };
             ridge.Fit(train, null, cancellationToken);
             bases["ridge"] = PrecomputedPredictor.Capture(ridge, test);
+            if (lexical)
+            {
+                var lex = new LinUcbRidgePredictor { Rho = 1, Lexical = true };
+                lex.Fit(train, null, cancellationToken);
+                bases["ridge lex"] = PrecomputedPredictor.Capture(lex, test);
+            }
+
             foreach (var variant in coreVariants ?? [new CoreVariant("core", new MixLlmTrainingOptions())])
             {
-                var core = new CoreEnginePredictor(variant.Options);
+                var core = new CoreEnginePredictor(variant.Options) { SubClusters = variant.SubClusters };
                 core.Fit(train, null, cancellationToken);
                 bases[variant.Name] = PrecomputedPredictor.Capture(core, test);
             }

@@ -1,5 +1,6 @@
 using Router.Core.Decision;
 using Router.Core.Learning;
+using Router.Core.Tagging;
 using Router.Core.Training;
 using Router.Training.Evaluation;
 
@@ -36,6 +37,12 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
     /// <summary>Restrict kNN neighbours to the query's task as inferred from its embedding (never its label). Default true.</summary>
     public bool KnnSameTask { get; init; } = true;
 
+    /// <summary>
+    /// k-means sub-clusters within each task for the tag head's labels (label = task × S + sub-cluster), so the head
+    /// keeps within-task structure instead of collapsing each task to one point. 0 (default): the task labels alone.
+    /// </summary>
+    public int SubClusters { get; init; }
+
     /// <summary>Encoder identity written into the engine (and its checkpoint). Default "harness".</summary>
     public string EncoderId { get; init; } = "harness";
 
@@ -54,7 +61,7 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
             Arms = arms.Select(a => train.Arms[a]).ToList(),
             Quality = arms.Select(a => Enumerable.Range(0, train.N).Select(i => train.Quality[i * train.K + a]).ToArray()).ToList(),
             CompletionTokens = arms.Select(a => Enumerable.Range(0, train.N).Select(i => train.CompletionTokens[i * train.K + a]).ToArray()).ToList(),
-            ClusterLabels = _options.UseHead ? train.Tasks.Select(t => tasks.IndexOf(t)).ToArray() : null,
+            ClusterLabels = _options.UseHead ? Labels(train, tasks) : null,
         };
         _engine = MixLlmTrainer.Train(data, _options, cancellationToken: cancellationToken);
         foreach (var a in Enumerable.Range(0, train.K).Except(arms))
@@ -103,6 +110,33 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
         Engine.Apply(new RefinedFeedback { Arm = name, Embedding = z, Score = reward });
         Engine.Apply(new UsageObserved { Arm = name, Embedding = z, PromptTokens = set.PromptTokens[i], CompletionTokens = (int)Math.Round(completionTokens) });
         _knn?.Observe(set, i, arm, reward, completionTokens);
+    }
+
+    private int[] Labels(EvalSet train, List<string> tasks)
+    {
+        var labels = train.Tasks.Select(t => tasks.IndexOf(t)).ToArray();
+        if (SubClusters <= 1)
+        {
+            return labels;
+        }
+
+        for (var t = 0; t < tasks.Count; t++)
+        {
+            var rows = Enumerable.Range(0, train.N).Where(i => labels[i] == t).ToArray();
+            var data = new float[rows.Length * train.Dimension];
+            for (var r = 0; r < rows.Length; r++)
+            {
+                train.Embedding(rows[r]).CopyTo(data.AsSpan(r * train.Dimension));
+            }
+
+            var sub = KMeans.Fit(data, train.Dimension, Math.Min(SubClusters, rows.Length), _options.Seed).Labels;
+            for (var r = 0; r < rows.Length; r++)
+            {
+                labels[rows[r]] = (t * SubClusters) + sub[r];
+            }
+        }
+
+        return labels;
     }
 
     /// <summary>

@@ -42,6 +42,9 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
     /// <summary>Scale τ of the task one-hot features. Default 1.</summary>
     public double TagScale { get; init; } = 1;
 
+    /// <summary>Append prompt-length features (global and per inferred task). Default false.</summary>
+    public bool Lexical { get; init; }
+
     /// <summary>Weight of the kNN quality estimate in [0, 1]. Default 0 (pure ridge).</summary>
     public double KnnWeight { get; init; }
 
@@ -78,7 +81,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
 
         _tasks = UseTags ? train.Tasks.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() : [];
         _inference = TaskInference.Fit(train);
-        _d = train.Dimension + _tasks.Length + 1;
+        _d = train.Dimension + _tasks.Length + (Lexical ? _tasks.Length + 1 : 0) + 1;
         _aInv = new Matrix<double>[train.K];
         _bQ = new Vector<double>[train.K];
         _bLen = new Vector<double>[train.K];
@@ -199,6 +202,18 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         if (t >= 0)
         {
             v[e.Length + t] = TagScale;
+        }
+
+        if (Lexical)
+        {
+            // Cheap per-query signal the embedding may miss: prompt length (log tokens, centred near RouterBench's
+            // median) globally and per inferred task, so a length effect can differ between tasks.
+            var length = (Math.Log(1 + set.PromptTokens[i]) - 4.5) / 2;
+            v[e.Length + _tasks.Length] = length;
+            if (t >= 0)
+            {
+                v[e.Length + _tasks.Length + 1 + t] = length;
+            }
         }
 
         v[_d - 1] = 1;
