@@ -7,6 +7,7 @@ using Router.Core.Training;
 using Router.Training.Data;
 using Router.Training.Embeddings;
 using Router.Training.Evaluation;
+using Router.Training.Prediction;
 
 namespace Router.Training.Commands;
 
@@ -72,6 +73,12 @@ internal static class CrossValidateCommand
             var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
                 NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical));
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
+            var assignment = full.Data.Folds(k, s);
+            var accuracy = Enumerable.Range(0, k).Select(f => TaskInference
+                .Fit(full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] != f).ToArray()))
+                .Accuracy(full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] == f).ToArray()))).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"task inference (nearest training-task centroid; test labels are never read by a predictor): accuracy mean {100 * accuracy.Average():0.00}%, min {100 * accuracy.Min():0.00}% over folds"));
             Console.WriteLine("mean ± sd over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
             foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))
             {
