@@ -52,9 +52,26 @@ public sealed partial class MixLlmEngine
 
         var prior = ColdQuality(added.InputPricePerMillion, added.OutputPricePerMillion, added.Tags,
             arms.Values.Select(a => a.InputPricePerMillion + a.OutputPricePerMillion));
+        if (Options.ColdQualityFromPricePeers && !HasPriorTag(added.Tags))
+        {
+            // Similar price, similar quality: a better guess than the rank ramp, which puts every cheap newcomer
+            // near ColdQualityLow so that λ·p̂ never lets LinUCB try it (README, adaptability).
+            var price = added.InputPricePerMillion + added.OutputPricePerMillion;
+            var peers = arms.Values.Where(a => IsPricePeer(price, a.InputPricePerMillion + a.OutputPricePerMillion)).Select(a => a.PriorQuality).ToList();
+            if (peers.Count > 0)
+            {
+                prior = peers.Average();
+            }
+        }
         return arms.SetItem(added.Arm, ArmModel.Cold(added.Arm, FeatureDimension, Options.Rho, prior,
             Math.Log(1 + Options.DefaultCompletionTokens), added.InputPricePerMillion, added.OutputPricePerMillion));
     }
+
+    private static bool HasPriorTag(IReadOnlyList<string> tags) =>
+        tags.Any(t => t.StartsWith(PriorQualityTag, StringComparison.OrdinalIgnoreCase));
+
+    private bool IsPricePeer(double price, double peerPrice) =>
+        price > 0 && peerPrice > 0 ? Math.Max(price, peerPrice) / Math.Min(price, peerPrice) <= Options.PricePeerFactor : price == peerPrice;
 
     private ImmutableDictionary<string, ArmModel> ApplyRefined(ImmutableDictionary<string, ArmModel> arms, RefinedFeedback refined)
     {

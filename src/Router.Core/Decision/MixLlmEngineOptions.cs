@@ -33,6 +33,17 @@ public sealed record MixLlmEngineOptions
     /// <summary>See <see cref="ColdQualityLow"/>. Default 0.8.</summary>
     public double ColdQualityHigh { get; init; } = 0.8;
 
+    /// <summary>
+    /// When an arm joins at run time (<c>ArmAdded</c>) without a <c>prior-quality=</c> tag, take as its prior quality
+    /// the mean learned prior of the known arms priced within a factor <see cref="PricePeerFactor"/> of it (input +
+    /// output price), instead of the price-rank ramp; the ramp remains the fallback when no arm is that close. Default
+    /// false (the ramp); <c>router train</c> writes true into its checkpoints.
+    /// </summary>
+    public bool ColdQualityFromPricePeers { get; init; }
+
+    /// <summary>Price ratio within which a known arm counts as a price peer of a new arm. Default 3.</summary>
+    public double PricePeerFactor { get; init; } = 3;
+
     /// <summary>Scores within this distance of the best are near-ties, broken by a seeded draw. Default 1e-6.</summary>
     public double TieTolerance { get; init; } = 1e-6;
 

@@ -1,8 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using Router.Core.Decision;
+using Router.Core.Prediction;
+using Router.Core.Tagging;
+using Router.Core.Training;
 using Router.Training.Data;
 using Router.Training.Embeddings;
 using Router.Training.Evaluation;
+using Router.Training.Prediction;
 
 namespace Router.Training.Commands;
 
@@ -28,7 +33,12 @@ internal static class CrossValidateCommand
         var ks = new Option<int[]>("--knn-k") { Description = "kNN sizes to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
         var temps = new Option<double[]>("--knn-temperatures") { Description = "kNN weight temperatures to try (0 = equal weights)", AllowMultipleArgumentsPerToken = true };
         var alphas = new Option<double[]>("--alphas") { Description = "LinUCB α values to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps };
+        var rhos = new Option<double[]>("--core-rhos") { Description = "ridge ρ values of the core engine to try (default 1)", AllowMultipleArgumentsPerToken = true };
+        var mlp = new Option<bool>("--core-mlp") { Description = "also try the core engine's MLP quality learner (per ρ)" };
+        var heads = new Option<int[]>("--core-head-dims") { Description = "tag head output dimensions to try (default 64)", AllowMultipleArgumentsPerToken = true };
+        var subs = new Option<int[]>("--core-subclusters") { Description = "k-means sub-clusters per task for the tag head's labels to try (default 0: task labels alone)", AllowMultipleArgumentsPerToken = true };
+        var lexical = new Option<bool>("--lexical") { Description = "also try the interim ridge with prompt-length features" };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
@@ -39,14 +49,41 @@ internal static class CrossValidateCommand
             var full = EvalSet.Create(all, emb, enc.Dimension, armDefs);
             var k = parse.GetValue(folds);
             var s = parse.GetValue(seed);
+            var variants = new List<CrossValidator.CoreVariant>();
+            foreach (var sub in NullIfEmpty(parse.GetValue(subs)) ?? [0])
+            {
+                foreach (var head in NullIfEmpty(parse.GetValue(heads)) ?? [64])
+                {
+                    foreach (var rho in NullIfEmpty(parse.GetValue(rhos)) ?? [1])
+                    {
+                        foreach (var learner in parse.GetValue(mlp) ? new[] { QualityLearner.Ridge, QualityLearner.Mlp } : [QualityLearner.Ridge])
+                        {
+                            var name = string.Create(CultureInfo.InvariantCulture, $"core{(sub == 0 ? "" : $" sub={sub}")}{(head == 64 ? "" : $" head={head}")}{(rho == 1 ? "" : $" rho={rho}")}{(learner == QualityLearner.Mlp ? " mlp" : "")}");
+                            variants.Add(new CrossValidator.CoreVariant(name, new MixLlmTrainingOptions
+                            {
+                                Head = new TagHeadOptions { OutputDimension = head },
+                                Engine = new MixLlmEngineOptions { Rho = rho },
+                                QualityLearner = learner,
+                            }, sub));
+                        }
+                    }
+                }
+            }
+
             var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
-                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)));
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical));
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
-            Console.WriteLine("mean over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
+            var assignment = full.Data.Folds(k, s);
+            var accuracy = Enumerable.Range(0, k).Select(f => TaskInference
+                .Fit(full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] != f).ToArray()))
+                .Accuracy(full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] == f).ToArray()))).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"task inference (nearest training-task centroid; test labels are never read by a predictor): accuracy mean {100 * accuracy.Average():0.00}%, min {100 * accuracy.Min():0.00}% over folds"));
+            Console.WriteLine("mean ± sd over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
             foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Name,-70} AIQ {r.Aiq:0.0000}  q@24% {r.QualityWithinBudget:0.00}  c@97% {r.CostToReach:0.00} ({r.FoldsReaching}/{k})"));
+                    $"{r.Name,-60} AIQ {r.Aiq:0.0000} ± {r.AiqSd:0.0000}  q@24% {r.QualityWithinBudget:0.00} ± {r.QualitySd:0.00}  c@97% {r.CostToReach:0.00} ({r.FoldsReaching}/{k})"));
             }
 
             return Task.FromResult(0);

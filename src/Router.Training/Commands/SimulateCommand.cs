@@ -51,7 +51,7 @@ internal static class SimulateCommand
                 settings = settings with { Alpha = a >= 0 ? a : throw new ArgumentException("--alpha must be >= 0") };
             }
 
-            notes.Add(FormattableString.Invariant($"mixllm settings: alpha={settings.Alpha}, knn_weight={settings.KnnWeight}, knn_k={settings.KnnK}"));
+            notes.Add(FormattableString.Invariant($"mixllm settings: the core engine alone (as the gateway), alpha={settings.Alpha}"));
             var sim = new ContinualLearningSimulator(exp.Train, exp.Test, referenceArm, settings, parse.GetValue(budget), s);
             var outcomes = new List<ContinualLearningSimulator.Outcome>();
             ProgressUi.Run("Simulating streams", shares.Count + 1, advance =>

@@ -5,15 +5,27 @@ namespace Router.Training.Evaluation;
 
 /// <summary>
 /// Task-stratified, seeded k-fold cross-validation (see <c>router cv</c>). Per fold, every base predictor is fitted
-/// once (interim ridge on [embedding; task one-hot], the core engine with its tag head, same-task kNN for several k);
+/// once (interim ridge on [embedding; inferred-task one-hot], the core engine variants with their tag head, kNN within the
+/// inferred task for several k; no test label or outcome reaches a predictor);
 /// settings that only mix their outputs (kNN weight, α) are combined without refitting.
 /// </summary>
 internal static class CrossValidator
 {
-    internal sealed record CvResult(string Name, double Aiq, double QualityWithinBudget, double CostToReach, int FoldsReaching);
+    internal sealed record CvResult(string Name, double Aiq, double QualityWithinBudget, double CostToReach, int FoldsReaching)
+    {
+        /// <summary>Sample standard deviation of the per-fold AIQ.</summary>
+        public double AiqSd { get; init; }
+
+        /// <summary>Sample standard deviation of the per-fold quality % within budget.</summary>
+        public double QualitySd { get; init; }
+    }
+
+    /// <summary>A variant of the core engine's training options to cross-validate (each is a base predictor, so the kNN blends apply to it too).</summary>
+    internal sealed record CoreVariant(string Name, MixLlmTrainingOptions Options, int SubClusters = 0);
 
     public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
-        double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null)
+        double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null,
+        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
@@ -32,9 +44,19 @@ internal static class CrossValidator
             var ridge = new LinUcbRidgePredictor { Rho = 1 };
             ridge.Fit(train, null, cancellationToken);
             bases["ridge"] = PrecomputedPredictor.Capture(ridge, test);
-            var core = new CoreEnginePredictor(new MixLlmTrainingOptions());
-            core.Fit(train, null, cancellationToken);
-            bases["core"] = PrecomputedPredictor.Capture(core, test);
+            if (lexical)
+            {
+                var lex = new LinUcbRidgePredictor { Rho = 1, Lexical = true };
+                lex.Fit(train, null, cancellationToken);
+                bases["ridge lex"] = PrecomputedPredictor.Capture(lex, test);
+            }
+
+            foreach (var variant in coreVariants ?? [new CoreVariant("core", new MixLlmTrainingOptions())])
+            {
+                var core = new CoreEnginePredictor(variant.Options) { SubClusters = variant.SubClusters };
+                core.Fit(train, null, cancellationToken);
+                bases[variant.Name] = PrecomputedPredictor.Capture(core, test);
+            }
             var knn = new Dictionary<(int K, double T), double[]>();
             foreach (var k in ks)
             {
@@ -96,6 +118,21 @@ internal static class CrossValidator
             kv.Value.Average(x => x.Aiq),
             kv.Value.Average(x => x.Q),
             kv.Value.Where(x => x.C is not null).Select(x => x.C!.Value).DefaultIfEmpty(double.NaN).Average(),
-            kv.Value.Count(x => x.C is not null))).ToList();
+            kv.Value.Count(x => x.C is not null))
+        {
+            AiqSd = Sd(kv.Value.Select(x => x.Aiq).ToList()),
+            QualitySd = Sd(kv.Value.Select(x => x.Q).ToList()),
+        }).ToList();
+    }
+
+    private static double Sd(IReadOnlyList<double> xs)
+    {
+        if (xs.Count < 2)
+        {
+            return 0;
+        }
+
+        var mean = xs.Average();
+        return Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1));
     }
 }

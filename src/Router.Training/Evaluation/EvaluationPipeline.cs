@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Router.Core.Embedding;
 
+using Router.Training.Prediction;
+
 namespace Router.Training.Evaluation;
 
 /// <summary><c>router evaluate</c> end to end: load, embed, fit every policy, sweep λ, write the report.</summary>
@@ -49,8 +51,10 @@ internal static class EvaluationPipeline
 
         var settings = new Dictionary<string, string>
         {
-            ["mixllm"] = (o.MixLlm.UseCoreEngine ? "core MixLlmEngine (tag head on task labels, per-arm ridge/LinUCB)" : "interim ridge on [embedding; task one-hot]")
-                + $" blended with same-task kNN: knn_weight={o.MixLlm.KnnWeight}, knn_k={o.MixLlm.KnnK}; alpha={o.MixLlm.Alpha}",
+            ["mixllm"] = (o.MixLlm.UseCoreEngine ? "core MixLlmEngine alone, as the gateway runs it from a `router train` checkpoint (tag head trained on the task labels, per-arm ridge/LinUCB on its output; no label at decision time)" : "interim ridge on [embedding; inferred-task one-hot]")
+                + $"; alpha={o.MixLlm.Alpha}",
+            ["mixllm+knn"] = $"harness only (not in the gateway): mixllm's quality blended with a kNN mean over the same inferred task: knn_weight={o.MixLlm.KnnWeight}, knn_k={o.MixLlm.KnnK}",
+            ["task inference"] = string.Create(CultureInfo.InvariantCulture, $"nearest training-task centroid of the embedding; accuracy on the test queries {100 * TaskInference.Fit(data.Train).Accuracy(data.Test):0.00}% (labels are used in training only)"),
             ["lambda grid"] = $"{lambdas.Count} values, 0 and 10^-2..10^5 log-spaced (50 per decade), repeated points folded; score = λ·q̂ − ĉ/c_ref (c_ref = mean training cost per query of the dearest arm)",
         };
         for (var i = 0; i < data.Notes.Count; i++)

@@ -1,3 +1,4 @@
+using Router.Core.Decision;
 using Router.Core.Training;
 using Router.Training.Prediction;
 
@@ -15,7 +16,11 @@ internal static class PolicyCatalog
         /// <summary>LinUCB α (bonus in quality units). Offline, with full feedback, it barely matters; online it drives exploration.</summary>
         public double Alpha { get; init; } = 0.05;
 
-        /// <summary>Weight of the same-task kNN quality estimate blended into the engine's ridge estimate.</summary>
+        /// <summary>
+        /// Weight of the same-task kNN quality estimate blended into the engine's ridge estimate by the harness-only
+        /// <c>mixllm+knn</c> variant (the query's task inferred from its embedding). <c>mixllm</c> itself is the core
+        /// engine alone, exactly what the gateway runs from a <c>router train</c> checkpoint.
+        /// </summary>
         public double KnnWeight { get; init; } = 0.75;
 
         /// <summary>Neighbours of the kNN estimate.</summary>
@@ -27,12 +32,22 @@ internal static class PolicyCatalog
         /// <summary>True: the core engine (tag head + per-arm ridge/LinUCB); false: the harness's interim ridge on [embedding; task one-hot].</summary>
         public bool UseCoreEngine { get; init; } = true;
 
+        /// <summary>Ridge strength ρ of the core engine (saved in its checkpoint).</summary>
+        public double CoreRho { get; init; } = 1;
+
         /// <summary>Ridge strength of the interim predictor.</summary>
         public double Rho { get; init; } = 1;
 
-        /// <summary>The predictor; <paramref name="useTags"/> false drops the tag head and the same-task kNN restriction.</summary>
-        public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = true, string encoderId = "harness") => UseCoreEngine
-            ? new CoreEnginePredictor(new MixLlmTrainingOptions { UseHead = useTags })
+        /// <summary>
+        /// The predictor; <paramref name="useTags"/> false drops the tag head and the same-task kNN restriction;
+        /// <paramref name="useKnn"/> true adds the harness-only kNN blend (not in the gateway).
+        /// </summary>
+        public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = false, string encoderId = "harness") => UseCoreEngine
+            ? new CoreEnginePredictor(new MixLlmTrainingOptions
+            {
+                UseHead = useTags,
+                Engine = new MixLlmEngineOptions { Rho = CoreRho, ColdQualityFromPricePeers = true },
+            })
             {
                 KnnWeight = useKnn ? KnnWeight : 0,
                 KnnK = KnnK,
@@ -44,7 +59,7 @@ internal static class PolicyCatalog
     }
 
     public static IReadOnlyList<string> All { get; } =
-        ["mixllm", "mixllm-notags", "mixllm-noknn", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle"];
+        ["mixllm", "mixllm+knn", "mixllm-notags", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle"];
 
     public static List<EvalPolicy> Create(IReadOnlyList<string> armNames, IReadOnlyCollection<string> wanted, MixLlmSettings mix,
         bool timeLimited, int seed, int mlpEpochs)
@@ -61,9 +76,10 @@ internal static class PolicyCatalog
             list.Add(new ScoredPolicy("mixllm-notags", () => mix.Predictor(useTags: false), mix.Alpha, latencyAware: true));
         }
 
-        if (Want("mixllm-noknn") && mix.KnnWeight > 0)
+        // Harness-only: the engine's quality blended with an inferred-task kNN estimate; the gateway does not run this.
+        if (Want("mixllm+knn") && mix.KnnWeight > 0)
         {
-            list.Add(new ScoredPolicy("mixllm-noknn", () => mix.Predictor(useKnn: false), mix.Alpha, latencyAware: true));
+            list.Add(new ScoredPolicy("mixllm+knn", () => mix.Predictor(useKnn: true), mix.Alpha, latencyAware: true));
         }
 
         if (Want("mixllm-nobonus") && mix.Alpha > 0)

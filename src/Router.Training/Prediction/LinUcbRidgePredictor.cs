@@ -8,9 +8,11 @@ namespace Router.Training.Prediction;
 /// regression of quality (as a residual from the arm's prior mean, so the ridge shrinks towards the arm's average
 /// rather than towards 0; an arm without data starts at the mean of the trained arms) and of log(1 + completion
 /// tokens) on the feature vector
-/// <c>x = [e ; τ·onehot(task) ; 1]</c>, sharing the LinUCB matrix <c>A_l = ρI + Σ x xᵀ</c>; the bonus is
+/// <c>x = [e ; τ·onehot(task) ; 1]</c> (task: the training label when fitting, inferred from the embedding by
+/// <see cref="TaskInference"/> when predicting or learning online), sharing the LinUCB matrix <c>A_l = ρI + Σ x xᵀ</c>; the bonus is
 /// <c>sqrt(xᵀ A_l⁻¹ x)</c> (scaled by α in the decision). Optionally the ridge quality is blended with a kNN estimate
-/// (mean score of the <see cref="KnnK"/> nearest training prompts of the same task), which captures local structure a
+/// (mean score of the <see cref="KnnK"/> nearest training prompts of the same task, the query's task being inferred from its
+/// embedding by <see cref="TaskInference"/>: labels are used in training only), which captures local structure a
 /// linear model on a frozen encoder misses. Online, <see cref="Observe"/> applies Sherman–Morrison rank-1 updates to
 /// <c>A_l⁻¹</c> (no inversion per event).
 /// </summary>
@@ -27,6 +29,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
     private readonly List<float[]> _memoryEmb = [];
     private readonly List<double[]> _memoryQuality = [];
     private readonly List<string> _memoryTask = [];
+    private TaskInference? _inference;
     private int _d;
     private EvalSet? _fittedOn;
 
@@ -38,6 +41,9 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
 
     /// <summary>Scale τ of the task one-hot features. Default 1.</summary>
     public double TagScale { get; init; } = 1;
+
+    /// <summary>Append prompt-length features (global and per inferred task). Default false.</summary>
+    public bool Lexical { get; init; }
 
     /// <summary>Weight of the kNN quality estimate in [0, 1]. Default 0 (pure ridge).</summary>
     public double KnnWeight { get; init; }
@@ -74,7 +80,8 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         }
 
         _tasks = UseTags ? train.Tasks.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() : [];
-        _d = train.Dimension + _tasks.Length + 1;
+        _inference = TaskInference.Fit(train);
+        _d = train.Dimension + _tasks.Length + (Lexical ? _tasks.Length + 1 : 0) + 1;
         _aInv = new Matrix<double>[train.K];
         _bQ = new Vector<double>[train.K];
         _bLen = new Vector<double>[train.K];
@@ -86,7 +93,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         var features = Matrix<double>.Build.Dense(train.N, _d);
         for (var i = 0; i < train.N; i++)
         {
-            features.SetRow(i, Features(train, i));
+            features.SetRow(i, Features(train, i, train.Tasks[i]));
         }
 
         // One Gram matrix XᵀX for all arms; an arm subtracts the rows it has no outcome for (usually none).
@@ -121,11 +128,13 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
 
     public void Predict(EvalSet set, int i, Span<double> quality, Span<double> completionTokens, Span<double> bonus)
     {
-        var x = Features(set, i);
+        // Decision time: the task is inferred from the embedding, never read from set.Tasks (a gateway has no label).
+        var task = InferredTask(set, i);
+        var x = Features(set, i, task);
         double[]? knn = null;
         if (KnnWeight > 0 && _memoryEmb.Count > 0)
         {
-            knn = KnnSameTask(set, i, x);
+            knn = KnnSameTask(set, i, task, x);
         }
 
         for (var a = 0; a < _aInv.Length; a++)
@@ -140,7 +149,8 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
     public void Observe(EvalSet set, int i, int arm, double reward, double completionTokens)
     {
         // Sherman–Morrison: (A + x xᵀ)⁻¹ = A⁻¹ − (A⁻¹x)(A⁻¹x)ᵀ / (1 + xᵀA⁻¹x).
-        var x = Features(set, i);
+        var task = InferredTask(set, i);
+        var x = Features(set, i, task);
         var ax = _aInv[arm] * x;
         var denom = 1 + x * ax;
         _aInv[arm] -= ax.OuterProduct(ax) / denom;
@@ -155,7 +165,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         q[arm] = reward;
         _memoryEmb.Add(set.Embedding(i).ToArray());
         _memoryQuality.Add(q);
-        _memoryTask.Add(set.Tasks[i]);
+        _memoryTask.Add(task);
     }
 
     /// <summary>The fitted state, for a checkpoint: feature layout and per-arm A⁻¹, b and priors.</summary>
@@ -177,7 +187,9 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         }).ToList(),
     };
 
-    private Vector<double> Features(EvalSet set, int i)
+    private string InferredTask(EvalSet set, int i) => UseTags && _inference is { } inf ? inf.Infer(set.Embedding(i)) : "";
+
+    private Vector<double> Features(EvalSet set, int i, string task)
     {
         var v = Vector<double>.Build.Dense(_d);
         var e = set.Embedding(i);
@@ -186,17 +198,29 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
             v[j] = e[j];
         }
 
-        var t = Array.IndexOf(_tasks, set.Tasks[i]);
+        var t = Array.IndexOf(_tasks, task);
         if (t >= 0)
         {
             v[e.Length + t] = TagScale;
+        }
+
+        if (Lexical)
+        {
+            // Cheap per-query signal the embedding may miss: prompt length (log tokens, centred near RouterBench's
+            // median) globally and per inferred task, so a length effect can differ between tasks.
+            var length = (Math.Log(1 + set.PromptTokens[i]) - 4.5) / 2;
+            v[e.Length + _tasks.Length] = length;
+            if (t >= 0)
+            {
+                v[e.Length + _tasks.Length + 1 + t] = length;
+            }
         }
 
         v[_d - 1] = 1;
         return v;
     }
 
-    private double[] KnnSameTask(EvalSet set, int i, Vector<double> x)
+    private double[] KnnSameTask(EvalSet set, int i, string task, Vector<double> x)
     {
         // Cosine similarity (rows are L2-normalised) to every remembered query of the same task; each arm averages
         // its K most similar neighbours that have an outcome for it (online rows know only the chosen arm's).
@@ -205,7 +229,7 @@ internal sealed class LinUcbRidgePredictor : IOnlineArmPredictor
         var candidates = new List<(float Sim, int Row)>(_memoryEmb.Count);
         for (var j = 0; j < _memoryEmb.Count; j++)
         {
-            if (UseTags && _memoryTask[j] != set.Tasks[i])
+            if (UseTags && _memoryTask[j] != task)
             {
                 continue;
             }

@@ -106,11 +106,14 @@ internal sealed class ContinualLearningSimulator
             var quality = new double[stream.K];
             var len = new double[stream.K];
             var bonus = new double[stream.K];
+            var terms = new double[stream.K];
+            var candidates = Enumerable.Range(0, stream.K).Where(a => allowed[a]).Select(a => stream.Arms[a].Name).ToList();
             for (var i = 0; i < stream.N; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 predictor.Predict(stream, i, quality, len, bonus);
-                var a = Argmax(stream, i, lambda, quality, len, bonus, allowed, _settings.Alpha);
+                FeedbackTerms(predictor, stream, i, terms);
+                var a = Argmax(stream, i, lambda, quality, len, bonus, terms, allowed, _settings.Alpha);
                 var observed = stream.Quality[i * stream.K + a];
                 if (double.IsNaN(observed))
                 {
@@ -118,8 +121,16 @@ internal sealed class ContinualLearningSimulator
                 }
 
                 streamQuality += observed;
-                var reward = feedback == FeedbackKind.Binary ? (observed >= 0.5 ? 1 : 0) : observed;
-                predictor.Observe(stream, i, a, reward, stream.CompletionTokens[i * stream.K + a]);
+                var completion = stream.CompletionTokens[i * stream.K + a];
+                if (feedback == FeedbackKind.Binary && predictor is CoreEnginePredictor engine)
+                {
+                    // Thumbs (score ≥ 0.5 = up) go through the engine's binary-feedback head, as in the gateway.
+                    engine.ObserveBinary(stream, i, a, observed >= 0.5, completion, candidates);
+                }
+                else
+                {
+                    predictor.Observe(stream, i, a, feedback == FeedbackKind.Binary ? (observed >= 0.5 ? 1 : 0) : observed, completion);
+                }
             }
 
             streamQuality /= stream.N;
@@ -134,9 +145,11 @@ internal sealed class ContinualLearningSimulator
         var q = new double[stream.N * stream.K];
         var len = new double[stream.N * stream.K];
         var bonus = new double[stream.N * stream.K];
+        var terms = new double[stream.N * stream.K];
         for (var i = 0; i < stream.N; i++)
         {
             predictor.Predict(stream, i, q.AsSpan(i * stream.K, stream.K), len.AsSpan(i * stream.K, stream.K), bonus.AsSpan(i * stream.K, stream.K));
+            FeedbackTerms(predictor, stream, i, terms.AsSpan(i * stream.K, stream.K));
         }
 
         var refCost = Enumerable.Range(0, stream.N).Sum(i => stream.Arms[_reference].CostUsd(stream.PromptTokens[i], len[i * stream.K + _reference]));
@@ -146,7 +159,7 @@ internal sealed class ContinualLearningSimulator
             double cost = 0;
             for (var i = 0; i < stream.N; i++)
             {
-                var a = Argmax(stream, i, l, q.AsSpan(i * stream.K, stream.K), len.AsSpan(i * stream.K, stream.K), bonus.AsSpan(i * stream.K, stream.K), allowed, 0);
+                var a = Argmax(stream, i, l, q.AsSpan(i * stream.K, stream.K), len.AsSpan(i * stream.K, stream.K), bonus.AsSpan(i * stream.K, stream.K), terms.AsSpan(i * stream.K, stream.K), allowed, 0);
                 cost += stream.Arms[a].CostUsd(stream.PromptTokens[i], len[i * stream.K + a]);
             }
 
@@ -154,7 +167,21 @@ internal sealed class ContinualLearningSimulator
         });
     }
 
-    private int Argmax(EvalSet set, int i, double lambda, ReadOnlySpan<double> q, ReadOnlySpan<double> len, ReadOnlySpan<double> bonus, bool[] allowed, double alpha)
+    // The core engine's κ·s^df (0 until it has had thumbs); other predictors have no binary-feedback head.
+    private static void FeedbackTerms(IArmPredictor predictor, EvalSet set, int i, Span<double> terms)
+    {
+        if (predictor is CoreEnginePredictor engine)
+        {
+            engine.FeedbackTerms(set, i, terms);
+        }
+        else
+        {
+            terms.Clear();
+        }
+    }
+
+    private int Argmax(EvalSet set, int i, double lambda, ReadOnlySpan<double> q, ReadOnlySpan<double> len, ReadOnlySpan<double> bonus, ReadOnlySpan<double> feedbackTerm,
+        bool[] allowed, double alpha)
     {
         var best = -1;
         var bestScore = double.NegativeInfinity;
@@ -165,7 +192,9 @@ internal sealed class ContinualLearningSimulator
                 continue;
             }
 
-            var score = lambda * (q[a] + alpha * bonus[a]) - set.Arms[a].CostUsd(set.PromptTokens[i], len[a]) / CostReference;
+            // κ·s^df in quality units (scaled by λ like the bonus): unscaled, as the core's Score adds it, a term of
+            // order 1 outweighs the whole cost scale at every λ and the router leaves any budget (README, simulate).
+            var score = lambda * (q[a] + alpha * bonus[a] + feedbackTerm[a]) - set.Arms[a].CostUsd(set.PromptTokens[i], len[a]) / CostReference;
             if (score > bestScore)
             {
                 (best, bestScore) = (a, score);
@@ -181,9 +210,11 @@ internal sealed class ContinualLearningSimulator
         var q = new double[_test.N * k];
         var len = new double[_test.N * k];
         var bonus = new double[_test.N * k];
+        var terms = new double[_test.N * k];
         for (var i = 0; i < _test.N; i++)
         {
             predictor.Predict(_test, i, q.AsSpan(i * k, k), len.AsSpan(i * k, k), bonus.AsSpan(i * k, k));
+            FeedbackTerms(predictor, _test, i, terms.AsSpan(i * k, k));
         }
 
         var points = EvaluationRunner.DefaultLambdas.Select(l =>
@@ -191,7 +222,7 @@ internal sealed class ContinualLearningSimulator
             double quality = 0, cost = 0;
             for (var i = 0; i < _test.N; i++)
             {
-                var a = Argmax(_test, i, l, q.AsSpan(i * k, k), len.AsSpan(i * k, k), bonus.AsSpan(i * k, k), allowed, _settings.Alpha);
+                var a = Argmax(_test, i, l, q.AsSpan(i * k, k), len.AsSpan(i * k, k), bonus.AsSpan(i * k, k), terms.AsSpan(i * k, k), allowed, _settings.Alpha);
                 quality += _test.Quality[i * k + a];
                 cost += _test.Cost[i * k + a];
             }

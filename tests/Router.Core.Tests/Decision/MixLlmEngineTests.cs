@@ -179,6 +179,24 @@ public sealed class MixLlmEngineTests
     }
 
     [Fact]
+    public void Apply_ArmAddedWithPricePeers_PriorIsPeersMeanElseRamp()
+    {
+        var options = new MixLlmEngineOptions { ColdQualityFromPricePeers = true };
+        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, costReference: 1, options: options);
+        engine.Apply(new ArmAdded { Arm = "a", InputPricePerMillion = 1, OutputPricePerMillion = 1, Tags = ["prior-quality=0.4"] });
+        engine.Apply(new ArmAdded { Arm = "b", InputPricePerMillion = 1.5, OutputPricePerMillion = 1.5, Tags = ["prior-quality=0.6"] });
+        engine.Apply(new ArmAdded { Arm = "s", InputPricePerMillion = 10, OutputPricePerMillion = 30, Tags = ["prior-quality=0.9"] });
+
+        engine.Apply(new ArmAdded { Arm = "new", InputPricePerMillion = 1, OutputPricePerMillion = 2 });      // 3: peers a (2), b (3)
+        engine.Apply(new ArmAdded { Arm = "far", InputPricePerMillion = 500, OutputPricePerMillion = 500 });  // 1000: no peer within 3×
+        engine.Apply(new ArmAdded { Arm = "tagged", InputPricePerMillion = 1, OutputPricePerMillion = 2, Tags = ["prior-quality=0.1"] });
+
+        Assert.Equal(0.5, engine.Predict(new ArmDefinition { Name = "new" }, E, 10).Quality, 9);
+        Assert.Equal(0.8, engine.Predict(new ArmDefinition { Name = "far" }, E, 10).Quality, 9); // ramp: dearest
+        Assert.Equal(0.1, engine.Predict(new ArmDefinition { Name = "tagged" }, E, 10).Quality, 9); // the tag wins
+    }
+
+    [Fact]
     public void Apply_ArmAddedAndRemoved_ColdPriorByPriceRankOthersUntouched()
     {
         var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, costReference: 1);
