@@ -10,7 +10,10 @@ namespace Router.Core.Decision;
 /// <summary>
 /// The MixLLM routing engine without the encoder: tag-enhanced projection, per-arm predictors, LinUCB, latency
 /// penalty, binary-feedback head, and the meta decision (DESIGN.md steps 4-10):
-/// <code>score_l = λ·p̂_l − ĉ_l/c_ref + α·sqrt(zᵀA_l⁻¹z) − β·max(0, t̂_l − t_target) + κ_l·s_l^df</code>
+/// <code>score_l = λ·(p̂_l + κ_l·s_l^df) − ĉ_l/c_ref + α·sqrt(zᵀA_l⁻¹z) − β·max(0, t̂_l − t_target)</code>
+/// The binary-feedback term κ·s^df (DESIGN.md step 10) is read in quality units and so weighted by λ like p̂: added
+/// unweighted it outweighs the whole cost scale at small λ, and thumbs (mostly "up" for whatever was chosen) would
+/// override the budget (measured with `router simulate`: 0% of decisions within budget).
 /// with <c>z = [e; 1]</c> (the projected embedding plus a constant for the intercept).
 /// </summary>
 /// <remarks>
@@ -134,7 +137,7 @@ public sealed partial class MixLlmEngine
     /// λ-independent predictions for many queries at once (evaluation sweeps): row-major <c>N × arms.Count</c>, where
     /// <paramref name="embeddings"/> holds N projected embeddings and <paramref name="promptTokens"/> N counts.
     /// Compose a score for any policy as <c>λ·Quality − CostUsd/c_ref + α·Uncertainty − β·max(0, ExpectedSeconds −
-    /// target) + FeedbackTerm</c> (c_ref: <see cref="CostReference"/>, or the row's maximum cost when it is 0) — exactly
+    /// target) + λ·FeedbackTerm</c> (c_ref: <see cref="CostReference"/>, or the row's maximum cost when it is 0) — exactly
     /// what <see cref="Score"/> computes.
     /// </summary>
     public ArmPrediction[] PredictAll(ReadOnlySpan<float> embeddings, ReadOnlySpan<int> promptTokens, IReadOnlyList<ArmDefinition> arms)
@@ -197,11 +200,12 @@ public sealed partial class MixLlmEngine
             var p = predictions[i];
             var bonus = alpha * p.Uncertainty;
             var penalty = effective.TargetLatencySeconds is { } target ? LatencyEstimate.Penalty(p.ExpectedSeconds, beta, target) : 0;
-            var score = (lambda * p.Quality) - (p.CostUsd / reference) + bonus - penalty + p.FeedbackTerm;
+            var feedbackTerm = lambda * p.FeedbackTerm;   // κ·s^df in quality units (see the class remarks)
+            var score = (lambda * p.Quality) - (p.CostUsd / reference) + bonus - penalty + feedbackTerm;
             string? excluded = effective.TimeLimitSeconds is { } limit && p.ExpectedSeconds > limit
                 ? string.Create(CultureInfo.InvariantCulture, $"expected {p.ExpectedSeconds:0.##} s exceeds the {limit:0.##} s limit")
                 : null;
-            scores[i] = new ArmScore(candidates[i].Name, p.Quality, p.CostUsd, bonus, penalty, p.FeedbackTerm, score, excluded);
+            scores[i] = new ArmScore(candidates[i].Name, p.Quality, p.CostUsd, bonus, penalty, feedbackTerm, score, excluded);
         }
 
         return scores;

@@ -35,7 +35,7 @@ public sealed class EngineIntegrationTests
             for (var a = 0; a < Arms.Length; a++)
             {
                 var p = predictions[(i * 2) + a];
-                Assert.Equal((3 * p.Quality) - (p.CostUsd / engine.CostReference) + (0.2 * p.Uncertainty) + p.FeedbackTerm, scores[a].Score, 12);
+                Assert.Equal((3 * p.Quality) - (p.CostUsd / engine.CostReference) + (0.2 * p.Uncertainty) + (3 * p.FeedbackTerm), scores[a].Score, 12);
             }
         }
     }

@@ -141,6 +141,27 @@ public sealed class MixLlmEngineTests
         Assert.Equal(sStrong2 / (variance + 0.5), engine.Predict(Strong, E, 10).FeedbackTerm, 6);
     }
 
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(4.0)]
+    public void Score_AfterThumbs_FeedbackTermWeightedByLambdaLikeQuality(double lambda)
+    {
+        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, options: new MixLlmEngineOptions { FeedbackLearningRate = 0.1, FeedbackEpsilon = 0.5 }, costReference: 1);
+        engine.Apply(new ArmAdded { Arm = "cheap" });
+        engine.Apply(new ArmAdded { Arm = "strong" });
+        engine.Apply(new BinaryFeedback { Arm = "strong", Embedding = E, Up = true, Propensity = 1 });
+        var policy = new RoutingPolicy { Lambda = lambda, Alpha = 0, Beta = 0 };
+
+        var scores = engine.Score(E, 10, [Cheap, Strong], policy);
+
+        // score = λ·(p̂ + κ·s^df) − ĉ/c_ref: thumbs move the score in quality units, so at a small λ (cost first) they
+        // cannot outweigh the price difference, and at a large λ they count as much as quality does.
+        var strong = engine.Predict(Strong, E, 10);
+        Assert.NotEqual(0, strong.FeedbackTerm);
+        Assert.Equal(lambda * strong.FeedbackTerm, scores[1].FeedbackTerm, 12);
+        Assert.Equal((lambda * (strong.Quality + strong.FeedbackTerm)) - strong.CostUsd, scores[1].Score, 12);
+    }
+
     [Fact]
     public void Apply_SameEventsInSameOrder_GiveIdenticalStateHash()
     {
