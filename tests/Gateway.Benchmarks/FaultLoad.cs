@@ -212,7 +212,7 @@ internal static class FaultLoad
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/keys")
         {
-            Content = new StringContent("""{"name":"load","requests_per_minute":1000000}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent("""{"name":"load","requestsPerMinute":1000000}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
         using var response = await client.SendAsync(request);

@@ -116,22 +116,22 @@ public static class ApiKeyAdminEndpoints
 
         if (request.DailySpendCapUsd is { } day && (!double.IsFinite(day) || day < 0))
         {
-            errors["daily_spend_cap_usd"] = ["Must be >= 0."];
+            errors["dailySpendCapUsd"] = ["Must be >= 0."];
         }
 
         if (request.MonthlySpendCapUsd is { } month && (!double.IsFinite(month) || month < 0))
         {
-            errors["monthly_spend_cap_usd"] = ["Must be >= 0."];
+            errors["monthlySpendCapUsd"] = ["Must be >= 0."];
         }
 
         if (request.RequestsPerMinute is < 1)
         {
-            errors["requests_per_minute"] = ["Must be >= 1."];
+            errors["requestsPerMinute"] = ["Must be >= 1."];
         }
 
         if (request.TokensPerMinute is < 1)
         {
-            errors["tokens_per_minute"] = ["Must be >= 1."];
+            errors["tokensPerMinute"] = ["Must be >= 1."];
         }
 
         if (request.AllowedArms is { } arms)
@@ -139,7 +139,7 @@ public static class ApiKeyAdminEndpoints
             var unknown = arms.Where(a => string.IsNullOrWhiteSpace(a) || !catalog.TryGet(a.Trim(), out _)).ToList();
             if (unknown.Count > 0)
             {
-                errors["allowed_arms"] = [$"Unknown arm(s): {string.Join(", ", unknown)}."];
+                errors["allowedArms"] = [$"Unknown arm(s): {string.Join(", ", unknown)}."];
             }
         }
 

@@ -1,6 +1,6 @@
 namespace Router.Gateway.Admin;
 
-/// <summary>Body of <c>POST /admin/keys</c> (snake_case JSON; every field but <c>name</c> optional).</summary>
+/// <summary>Body of <c>POST /admin/keys</c> (camelCase JSON; every field but <c>name</c> optional).</summary>
 public sealed record CreateApiKeyRequest
 {
     /// <summary>Label (required, ≤ 200 characters).</summary>

@@ -66,7 +66,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task Key_CreatedListedRevoked_WorksThenIsRefused()
     {
-        var (id, secret) = await CreateKeyAsync(_gateway, new { name = "team-a", lambda = 3.5, requests_per_minute = 100 });
+        var (id, secret) = await CreateKeyAsync(_gateway, new { name = "team-a", lambda = 3.5, requestsPerMinute = 100 });
         Assert.StartsWith(ApiKeySecrets.SecretPrefix, secret, StringComparison.Ordinal);
 
         using (var ok = await _gateway.Http.SendAsync(Chat(secret)))
@@ -106,9 +106,9 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"name":""}""", "name")]
     [InlineData("""{"name":"x","lambda":-1}""", "lambda")]
-    [InlineData("""{"name":"x","requests_per_minute":0}""", "requests_per_minute")]
-    [InlineData("""{"name":"x","allowed_arms":["nope"]}""", "allowed_arms")]
-    [InlineData("""{"name":"x","daily_spend_cap_usd":-5}""", "daily_spend_cap_usd")]
+    [InlineData("""{"name":"x","requestsPerMinute":0}""", "requestsPerMinute")]
+    [InlineData("""{"name":"x","allowedArms":["nope"]}""", "allowedArms")]
+    [InlineData("""{"name":"x","dailySpendCapUsd":-5}""", "dailySpendCapUsd")]
     [InlineData("""{"name":"x","colour":"red"}""", "JSON")]
     [InlineData("""{"name":""", "JSON")]
     public async Task CreateKey_BadBody_Returns400ProblemDetails(string body, string mentions)
@@ -139,7 +139,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task AllowedArms_PinnedOtherArm403_AutoRoutesOnlyToAllowed()
     {
-        var (_, secret) = await CreateKeyAsync(_gateway, new { name = "pricey-only", allowed_arms = new[] { "pricey" } });
+        var (_, secret) = await CreateKeyAsync(_gateway, new { name = "pricey-only", allowedArms = new[] { "pricey" } });
 
         using var pinned = await _gateway.Http.SendAsync(Chat(secret, """{"model":"cheap","messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(HttpStatusCode.Forbidden, pinned.StatusCode);
@@ -155,7 +155,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     public async Task SpendCap_Reached_Returns429InsufficientQuotaUntilNextDay()
     {
         // One request costs 11 prompt × $1/M + 5 completion × $2/M = $0.000021 on "cheap": a cap of $0.00003 allows two.
-        var (id, secret) = await CreateKeyAsync(_gateway, new { name = "capped", daily_spend_cap_usd = 0.00003 });
+        var (id, secret) = await CreateKeyAsync(_gateway, new { name = "capped", dailySpendCapUsd = 0.00003 });
         var ledger = _gateway.Services.GetRequiredService<ISpendLedger>();
         for (var i = 1; i <= 2; i++)
         {
@@ -182,7 +182,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task RequestsPerMinute_OverLimit_Returns429WithRetryAfterThenNextWindowAllows()
     {
-        var (_, secret) = await CreateKeyAsync(_gateway, new { name = "rpm", requests_per_minute = 2 });
+        var (_, secret) = await CreateKeyAsync(_gateway, new { name = "rpm", requestsPerMinute = 2 });
         for (var i = 0; i < 2; i++)
         {
             using var ok = await _gateway.Http.SendAsync(Chat(secret));
@@ -210,7 +210,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     public async Task TokensPerMinute_ChargedAfterRequest_RefusesTheNext()
     {
         // The upstream reports 11 + 5 = 16 tokens; a limit of 10 lets the first request through and refuses the next.
-        var (id, secret) = await CreateKeyAsync(_gateway, new { name = "tpm", tokens_per_minute = 10 });
+        var (id, secret) = await CreateKeyAsync(_gateway, new { name = "tpm", tokensPerMinute = 10 });
         using (var ok = await _gateway.Http.SendAsync(Chat(secret)))
         {
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);

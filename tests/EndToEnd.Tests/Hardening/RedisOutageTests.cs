@@ -28,7 +28,7 @@ public sealed class RedisOutageTests
                     ["Router:State:BufferDirectory"] = Path.Combine(Path.GetTempPath(), prefix),
                 }),
             services: s => s.AddSingleton<TimeProvider>(time));
-        var (_, secret) = await CreateKeyAsync(gateway, new { name = "k", requests_per_minute = 100, daily_spend_cap_usd = 10 });
+        var (_, secret) = await CreateKeyAsync(gateway, new { name = "k", requestsPerMinute = 100, dailySpendCapUsd = 10 });
         using (var ok = await gateway.Http.SendAsync(Chat(secret)))
         {
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);

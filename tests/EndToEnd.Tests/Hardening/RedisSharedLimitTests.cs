@@ -36,7 +36,7 @@ public sealed class RedisSharedLimitTests(RedisServerFixture redis) : IClassFixt
         await using var _ = a;
         await using var __ = b;
 
-        var (_, secret) = await CreateKeyAsync(a, new { name = "shared", requests_per_minute = 3 });
+        var (_, secret) = await CreateKeyAsync(a, new { name = "shared", requestsPerMinute = 3 });
         _time.Advance(TimeSpan.FromSeconds(2)); // B cached "no keys yet" at start for 1 s (fake clock)
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 8; i++)
@@ -69,7 +69,7 @@ public sealed class RedisSharedLimitTests(RedisServerFixture redis) : IClassFixt
         await using var __ = b;
 
         // $0.000021 per request; a cap of $0.00002 is crossed by the first request, wherever it ran.
-        var (id, secret) = await CreateKeyAsync(a, new { name = "capped", daily_spend_cap_usd = 0.00002 });
+        var (id, secret) = await CreateKeyAsync(a, new { name = "capped", dailySpendCapUsd = 0.00002 });
         _time.Advance(TimeSpan.FromSeconds(2)); // B cached "no keys yet" at start for 1 s (fake clock)
         using (var first = await a.Http.SendAsync(Chat(secret)))
         {
