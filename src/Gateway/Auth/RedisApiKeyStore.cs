@@ -10,7 +10,9 @@ namespace Router.Gateway.Auth;
 /// Keys in Redis, shared by every replica: hash <c>{prefix}:apikeys</c> (id → JSON), hash <c>{prefix}:apikeys:byhash</c>
 /// (secret hash → id) and set <c>{prefix}:apikeys:active</c>. Lookups are cached locally for
 /// <see cref="CacheTtl"/> so a request costs no Redis round trip while the cache is warm; a revocation therefore
-/// reaches the other replicas within that time (at once on the replica that revoked).
+/// reaches the other replicas within that time (at once on the replica that revoked). While Redis is unreachable the
+/// last answer seen for a lookup is served however old it is (degraded mode keeps serving known clients; a revocation
+/// made elsewhere meanwhile is seen once Redis returns); a lookup never answered before fails closed (the caller: 503).
 /// </summary>
 public sealed class RedisApiKeyStore : IApiKeyStore
 {
@@ -46,9 +48,18 @@ public sealed class RedisApiKeyStore : IApiKeyStore
             return cached.Key;
         }
 
-        var db = _redis.GetDatabase();
-        var id = await db.HashGetAsync(_byHash, secretHash);
-        var key = id.IsNull ? null : Deserialize(await db.HashGetAsync(_keys, id.ToString()));
+        ClientApiKey? key;
+        try
+        {
+            var db = _redis.GetDatabase();
+            var id = await db.HashGetAsync(_byHash, secretHash);
+            key = id.IsNull ? null : Deserialize(await db.HashGetAsync(_keys, id.ToString()));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException && cached.Expires != 0)
+        {
+            return cached.Key; // stale but known: keep serving while Redis is away
+        }
+
         if (_cache.Count > 10_000)
         {
             _cache.Clear(); // bounded: random bearer tokens must not grow memory without end
@@ -68,7 +79,17 @@ public sealed class RedisApiKeyStore : IApiKeyStore
             return cached.Any;
         }
 
-        var any = await _redis.GetDatabase().SetLengthAsync(_active) > 0;
+        bool any;
+        try
+        {
+            any = await _redis.GetDatabase().SetLengthAsync(_active) > 0;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException && cached.Expires != 0)
+        {
+            return cached.Any; // stale but known: keep serving while Redis is away
+        }
+
+
         _anyCache = (any, now + Ticks(CacheTtl));
         return any;
     }

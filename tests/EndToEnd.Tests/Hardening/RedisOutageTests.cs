@@ -11,7 +11,7 @@ namespace EndToEnd.Tests.Hardening;
 public sealed class RedisOutageTests
 {
     [RedisFact]
-    public async Task RedisDown_CachedKeyServedUncachedRefused503_RecoversAfterRestart()
+    public async Task RedisDown_KnownKeyServedUnknownRefused503_RecoversAfterRestart()
     {
         using var redis = RedisServer.StartNew();
         await using var upstream = await TestUpstream.StartAsync();
@@ -42,9 +42,15 @@ public sealed class RedisOutageTests
             Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
         }
 
-        // Cache expired: auth cannot be checked → 503 in the envelope (fail closed), and admin answers 503 ProblemDetails.
+        // Cache expired: a key seen before is still served from its last known state (degraded mode keeps serving
+        // known clients); a secret never seen cannot be checked → 503 in the envelope (fail closed); admin answers 503.
         time.Advance(TimeSpan.FromSeconds(2));
-        using (var refused = await gateway.Http.SendAsync(Chat(secret)))
+        using (var stale = await gateway.Http.SendAsync(Chat(secret)))
+        {
+            Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        }
+
+        using (var refused = await gateway.Http.SendAsync(Chat("sk-router-never-seen-before-0000000000000000000")))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.Equal("key_store_unavailable", (await EnvelopeAsync(refused)).Code);
