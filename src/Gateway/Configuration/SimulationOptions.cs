@@ -1,8 +1,8 @@
 namespace Router.Gateway.Configuration;
 
 /// <summary>
-/// Canned behaviour of a <c>simulated</c> arm. Latency comes from the arm's <see cref="ArmOptions.TimeToFirstTokenSeconds"/>
-/// and <see cref="ArmOptions.TokensPerSecond"/>.
+/// Canned behaviour of a <c>simulated</c> arm. Latency comes from the arm's <see cref="Router.Core.Arms.ArmSettings.TimeToFirstTokenSeconds"/>
+/// and <see cref="Router.Core.Arms.ArmSettings.TokensPerSecond"/>.
 /// </summary>
 public sealed record SimulationOptions
 {

@@ -35,12 +35,22 @@ public static class ArmsFile
             var arms = new List<ArmDefinition>(file.Arms.Count);
             foreach (var entry in file.Arms)
             {
-                var arm = entry.ToDefinition(path);
-                if (string.IsNullOrWhiteSpace(arm.Name))
+                if (string.IsNullOrWhiteSpace(entry.Name))
                 {
                     throw new DatasetFormatException($"{path}: an arm has no name");
                 }
 
+                if (entry.ParsedProvider is null)
+                {
+                    throw new DatasetFormatException($"{path}: arm {entry.Name}: Provider '{entry.Provider}' is not openai, azure or simulated");
+                }
+
+                if (!string.IsNullOrWhiteSpace(entry.BaseUrl) && !Uri.TryCreate(entry.BaseUrl, UriKind.Absolute, out _))
+                {
+                    throw new DatasetFormatException($"{path}: arm {entry.Name}: BaseUrl '{entry.BaseUrl}' is not an absolute URL");
+                }
+
+                var arm = entry.ToDefinition();
                 if (arm.InputPricePerMillion < 0 || arm.OutputPricePerMillion < 0 || arm.MaxConcurrency < 1 || arm.TokensPerSecond <= 0)
                 {
                     throw new DatasetFormatException($"{path}: arm {arm.Name}: prices must be >= 0, MaxConcurrency >= 1, TokensPerSecond > 0");
@@ -108,47 +118,6 @@ public static class ArmsFile
 
     private sealed record ArmsFileModel
     {
-        public List<ArmEntry> Arms { get; init; } = [];
-    }
-
-    /// <summary>One arm as the gateway's configuration spells it (src/Gateway/Configuration/ArmOptions.cs).</summary>
-    private sealed record ArmEntry
-    {
-        public string? Name { get; init; }
-        public string Provider { get; init; } = "openai";
-        public Uri? BaseUrl { get; init; }
-        public string? UpstreamModel { get; init; }
-        public string? ApiKeyEnv { get; init; }
-        public double InputPricePerMillion { get; init; }
-        public double OutputPricePerMillion { get; init; }
-        public int MaxConcurrency { get; init; } = 16;
-        public double TimeoutSeconds { get; init; } = 60;
-        public bool Enabled { get; init; } = true;
-        public List<string> Tags { get; init; } = [];
-        public double TimeToFirstTokenSeconds { get; init; } = 0.5;
-        public double TokensPerSecond { get; init; } = 50;
-
-        public ArmDefinition ToDefinition(string path) => new()
-        {
-            Name = Name?.Trim() ?? "",
-            Provider = Provider.Trim().ToLowerInvariant() switch
-            {
-                "openai" => ProviderKind.OpenAI,
-                "azure" or "azureopenai" => ProviderKind.AzureOpenAI,
-                "simulated" => ProviderKind.Simulated,
-                _ => throw new DatasetFormatException($"{path}: arm {Name}: Provider '{Provider}' is not openai, azure or simulated"),
-            },
-            BaseUrl = BaseUrl,
-            UpstreamModel = UpstreamModel,
-            ApiKeyEnv = ApiKeyEnv,
-            InputPricePerMillion = InputPricePerMillion,
-            OutputPricePerMillion = OutputPricePerMillion,
-            MaxConcurrency = MaxConcurrency,
-            Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
-            Enabled = Enabled,
-            Tags = Tags,
-            TimeToFirstTokenSeconds = TimeToFirstTokenSeconds,
-            TokensPerSecond = TokensPerSecond,
-        };
+        public List<ArmSettings> Arms { get; init; } = [];
     }
 }
