@@ -1,4 +1,12 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Router.Training.Tests;
 
@@ -43,6 +51,83 @@ public sealed class CliTests
         Assert.Contains("gpt-4-1106-preview", engine.Arms);
         Assert.StartsWith("hashing", engine.EncoderId, StringComparison.Ordinal);
         Assert.True(engine.CostReference > 0);
+    }
+
+    [Fact]
+    public async Task Train_KMeansTags_TrainsTheHeadOnRawEmbeddingClusters()
+    {
+        var data = SharedData.CutRouterBench(8);
+        var outDir = SharedData.NewTempFolder();
+
+        var (code, stdout, stderr) = await RouterWithOutput("train", "--data", data, "--out", outDir, "--encoder", "hashing", "--tags", "kmeans", "--clusters", "3");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("3 tag clusters", stdout, StringComparison.Ordinal);
+        Assert.Contains("tags: kmeans", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(outDir, "checkpoint.json")));
+    }
+
+    [Fact]
+    public async Task Train_InsTagTags_AsksTheTaggingModelForEveryQueryAndClustersItsTags()
+    {
+        // A local OpenAI-protocol tagging model: code prompts get coding tags, the rest reasoning tags.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var tagger = builder.Build();
+        var asked = 0;
+        tagger.MapPost("/v1/chat/completions", async (HttpContext context) =>
+        {
+            Interlocked.Increment(ref asked);
+            using var body = await JsonDocument.ParseAsync(context.Request.Body);
+            var query = body.RootElement.GetProperty("messages")[1].GetProperty("content").GetString() ?? "";
+            var tags = query.Contains("function", StringComparison.OrdinalIgnoreCase)
+                ? """[{"tag": "python programming", "explanation": "."}, {"tag": "coding", "explanation": "."}]"""
+                : """[{"tag": "commonsense reasoning", "explanation": "."}]""";
+            return Results.Json(new
+            {
+                id = "c", @object = "chat.completion", created = 1, model = "tagger",
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = tags }, finish_reason = "stop" } },
+            });
+        });
+        await tagger.StartAsync();
+        var url = tagger.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/v1";
+        var data = SharedData.CutRouterBench(8);
+        var outDir = SharedData.NewTempFolder();
+
+        var (code, stdout, stderr) = await RouterWithOutput(
+            "train", "--data", data, "--out", outDir, "--encoder", "hashing", "--tags", "instag", "--clusters", "2",
+            "--tagger-url", url, "--tagger-model", "tagger");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(24, asked); // 8 rows from each of the 3 RouterBench files
+        Assert.Contains("2 tag clusters", stdout, StringComparison.Ordinal);
+        Assert.Contains("tags: instag", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_InsTagWithoutTaggingModel_ClearError()
+    {
+        var (code, _, stderr) = await RouterWithOutput("train", "--data", SharedData.CutRouterBench(4), "--out", SharedData.NewTempFolder(), "--encoder", "hashing", "--tags", "instag");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--tags instag needs --tagger-url and --tagger-model", stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "router.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, stdout, await stderr);
     }
 
     private static async Task<(int Code, string Stderr)> Router(params string[] args)

@@ -29,7 +29,7 @@ internal static class Cli
         {
             return Fail("cancelled");
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or InvalidDataException or HttpRequestException)
         {
             return Fail(e.Message);
         }
