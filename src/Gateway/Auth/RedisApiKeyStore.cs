@@ -55,7 +55,7 @@ public sealed class RedisApiKeyStore : IApiKeyStore
             var id = await db.HashGetAsync(_byHash, secretHash);
             key = id.IsNull ? null : Deserialize(await db.HashGetAsync(_keys, id.ToString()));
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException && cached.Expires != 0)
+        catch (Exception ex) when (RedisCalls.IsTransient(ex) && cached.Expires != 0)
         {
             return cached.Key; // stale but known: keep serving while Redis is away
         }
@@ -84,7 +84,7 @@ public sealed class RedisApiKeyStore : IApiKeyStore
         {
             any = await _redis.GetDatabase().SetLengthAsync(_active) > 0;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException && cached.Expires != 0)
+        catch (Exception ex) when (RedisCalls.IsTransient(ex) && cached.Expires != 0)
         {
             return cached.Any; // stale but known: keep serving while Redis is away
         }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Router.Core.Arms;
 using Router.Gateway.OpenAi;
 
 namespace Router.Gateway.Configuration;
@@ -49,63 +48,17 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     /// <summary>Validates one arm; also used by the run-time catalog (admin API) so both paths agree.</summary>
     internal static void ValidateArm(ArmOptions arm, string path, ISet<string> seenNames, List<string> errors)
     {
-        if (string.IsNullOrWhiteSpace(arm.Name))
+        arm.Validate(path, errors); // the checks every reader of arm settings shares (Router.Core ArmSettings)
+        if (!string.IsNullOrWhiteSpace(arm.Name))
         {
-            errors.Add($"{path}:Name is required");
-        }
-        else if (ModelNames.IsRouterAlias(arm.Name.Trim()))
-        {
-            errors.Add($"{path}:Name '{arm.Name}' is reserved (it asks the router)");
-        }
-        else if (!seenNames.Add(arm.Name.Trim()))
-        {
-            errors.Add($"{path}:Name '{arm.Name}' is used by another arm");
-        }
-
-        var provider = arm.ParsedProvider;
-        if (provider is null)
-        {
-            errors.Add($"{path}:Provider '{arm.Provider}' is unknown (use openai, azure or simulated)");
-        }
-        else if (provider != ProviderKind.Simulated)
-        {
-            if (!Uri.TryCreate(arm.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            if (ModelNames.IsRouterAlias(arm.Name.Trim()))
             {
-                errors.Add($"{path}:BaseUrl must be an absolute http(s) URL for provider '{arm.Provider}'");
+                errors.Add($"{path}:Name '{arm.Name}' is reserved (it asks the router)");
             }
-        }
-
-        if (provider == ProviderKind.AzureOpenAI && string.IsNullOrWhiteSpace(arm.ApiKeyEnv))
-        {
-            errors.Add($"{path}:ApiKeyEnv is required for provider 'azure'");
-        }
-
-        if (arm.ApiKeyEnv is { Length: > 0 } env && (env.Any(char.IsWhiteSpace) || env.StartsWith("sk-", StringComparison.Ordinal)))
-        {
-            errors.Add($"{path}:ApiKeyEnv must name an environment variable, not hold a key");
-        }
-
-        CheckNonNegative(arm.InputPricePerMillion, $"{path}:InputPricePerMillion", errors);
-        CheckNonNegative(arm.OutputPricePerMillion, $"{path}:OutputPricePerMillion", errors);
-        CheckNonNegative(arm.TimeToFirstTokenSeconds, $"{path}:TimeToFirstTokenSeconds", errors);
-        if (arm.MaxConcurrency < 1)
-        {
-            errors.Add($"{path}:MaxConcurrency must be >= 1");
-        }
-
-        if (!double.IsFinite(arm.TimeoutSeconds) || arm.TimeoutSeconds <= 0 || arm.TimeoutSeconds > 3600)
-        {
-            errors.Add($"{path}:TimeoutSeconds must be > 0 and <= 3600");
-        }
-
-        if (!double.IsFinite(arm.TokensPerSecond) || arm.TokensPerSecond <= 0)
-        {
-            errors.Add($"{path}:TokensPerSecond must be > 0");
-        }
-
-        if (arm.Tags.Any(string.IsNullOrWhiteSpace))
-        {
-            errors.Add($"{path}:Tags must not contain empty tags");
+            else if (!seenNames.Add(arm.Name.Trim()))
+            {
+                errors.Add($"{path}:Name '{arm.Name}' is used by another arm");
+            }
         }
 
         if (arm.Simulation.MaxCompletionTokens < 1)

@@ -56,6 +56,73 @@ public record ArmSettings
         _ => null,
     };
 
+    /// <summary>
+    /// Adds a message per invalid field to <paramref name="errors"/>, each prefixed with <paramref name="path"/> (e.g.
+    /// <c>Router:Arms:2</c>): the checks the gateway's start-up validation, its admin API and the <c>router</c> CLI share.
+    /// </summary>
+    public void Validate(string path, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            errors.Add($"{path}:Name is required");
+        }
+
+        var provider = ParsedProvider;
+        if (provider is null)
+        {
+            errors.Add($"{path}:Provider '{Provider}' is unknown (use openai, azure or simulated)");
+        }
+        else if (provider != ProviderKind.Simulated)
+        {
+            if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"{path}:BaseUrl must be an absolute http(s) URL for provider '{Provider}'");
+            }
+        }
+
+        if (provider == ProviderKind.AzureOpenAI && string.IsNullOrWhiteSpace(ApiKeyEnv))
+        {
+            errors.Add($"{path}:ApiKeyEnv is required for provider 'azure'");
+        }
+
+        if (ApiKeyEnv is { Length: > 0 } env && (env.Any(char.IsWhiteSpace) || env.StartsWith("sk-", StringComparison.Ordinal)))
+        {
+            errors.Add($"{path}:ApiKeyEnv must name an environment variable, not hold a key");
+        }
+
+        CheckNonNegative(InputPricePerMillion, $"{path}:InputPricePerMillion", errors);
+        CheckNonNegative(OutputPricePerMillion, $"{path}:OutputPricePerMillion", errors);
+        CheckNonNegative(TimeToFirstTokenSeconds, $"{path}:TimeToFirstTokenSeconds", errors);
+        if (MaxConcurrency < 1)
+        {
+            errors.Add($"{path}:MaxConcurrency must be >= 1");
+        }
+
+        if (!double.IsFinite(TimeoutSeconds) || TimeoutSeconds <= 0 || TimeoutSeconds > 3600)
+        {
+            errors.Add($"{path}:TimeoutSeconds must be > 0 and <= 3600");
+        }
+
+        if (!double.IsFinite(TokensPerSecond) || TokensPerSecond <= 0)
+        {
+            errors.Add($"{path}:TokensPerSecond must be > 0");
+        }
+
+        if (Tags.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add($"{path}:Tags must not contain empty tags");
+        }
+    }
+
+    private static void CheckNonNegative(double value, string field, List<string> errors)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            errors.Add($"{field} must be >= 0");
+        }
+    }
+
     /// <summary>The engine's view of this arm. Call only on validated settings (a name, a known provider, an absolute URL).</summary>
     public ArmDefinition ToDefinition() => new()
     {

@@ -2,9 +2,13 @@ using StackExchange.Redis;
 
 namespace Router.Core.State;
 
-/// <summary>Maps StackExchange.Redis transport failures to <see cref="StateStoreUnavailableException"/>.</summary>
-internal static class RedisCalls
+/// <summary>
+/// Maps StackExchange.Redis transport failures to <see cref="StateStoreUnavailableException"/>; <see cref="IsTransient"/>
+/// is the one definition of "Redis is away" for every Redis-backed store (state layer and gateway alike).
+/// </summary>
+public static class RedisCalls
 {
+    /// <summary>Runs <paramref name="call"/>, turning a transient Redis failure into <see cref="StateStoreUnavailableException"/>.</summary>
     public static async Task<T> Run<T>(Func<Task<T>> call, string what)
     {
         try

@@ -28,14 +28,7 @@ public sealed class RedisLearningEventLog : ILearningEventLog, IAvailabilityProb
         """;
 
     // Trim exactly (no '~'), and remember the highest trim point so followers can detect a gap.
-    private const string TrimScript = """
-        local function before(a, b)
-          local am, as = string.match(a, '^(%d+)-(%d+)$')
-          local bm, bs = string.match(b, '^(%d+)-(%d+)$')
-          am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
-          if am ~= bm then return am < bm end
-          return as < bs
-        end
+    private const string TrimScript = RedisLua.LogIdBefore + """
         local current = redis.call('GET', KEYS[2])
         if current and not before(current, ARGV[1]) then return 0 end
         redis.call('SET', KEYS[2], ARGV[1])

@@ -10,14 +10,7 @@ namespace Router.Core.State;
 /// </summary>
 public sealed class RedisSnapshotStore : ISnapshotStore
 {
-    private const string SaveScript = """
-        local function before(a, b)
-          local am, as = string.match(a, '^(%d+)-(%d+)$')
-          local bm, bs = string.match(b, '^(%d+)-(%d+)$')
-          am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
-          if am ~= bm then return am < bm end
-          return as < bs
-        end
+    private const string SaveScript = RedisLua.LogIdBefore + """
         local newest = redis.call('LINDEX', KEYS[1], 0)
         if newest then
           local newestId = redis.call('HGET', newest, 'id')

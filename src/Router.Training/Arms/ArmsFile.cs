@@ -32,34 +32,18 @@ public static class ArmsFile
         {
             var file = JsonSerializer.Deserialize<ArmsFileModel>(File.ReadAllBytes(path), JsonOptions)
                 ?? throw new DatasetFormatException($"{path}: empty arms file");
-            var arms = new List<ArmDefinition>(file.Arms.Count);
-            foreach (var entry in file.Arms)
+            var errors = new List<string>();
+            for (var i = 0; i < file.Arms.Count; i++)
             {
-                if (string.IsNullOrWhiteSpace(entry.Name))
-                {
-                    throw new DatasetFormatException($"{path}: an arm has no name");
-                }
-
-                if (entry.ParsedProvider is null)
-                {
-                    throw new DatasetFormatException($"{path}: arm {entry.Name}: Provider '{entry.Provider}' is not openai, azure or simulated");
-                }
-
-                if (!string.IsNullOrWhiteSpace(entry.BaseUrl) && !Uri.TryCreate(entry.BaseUrl, UriKind.Absolute, out _))
-                {
-                    throw new DatasetFormatException($"{path}: arm {entry.Name}: BaseUrl '{entry.BaseUrl}' is not an absolute URL");
-                }
-
-                var arm = entry.ToDefinition();
-                if (arm.InputPricePerMillion < 0 || arm.OutputPricePerMillion < 0 || arm.MaxConcurrency < 1 || arm.TokensPerSecond <= 0)
-                {
-                    throw new DatasetFormatException($"{path}: arm {arm.Name}: prices must be >= 0, MaxConcurrency >= 1, TokensPerSecond > 0");
-                }
-
-                arms.Add(arm);
+                file.Arms[i].Validate($"Arms:{i}", errors); // the gateway's own checks (Router.Core ArmSettings)
             }
 
-            return arms;
+            if (errors.Count > 0)
+            {
+                throw new DatasetFormatException($"{path}: {string.Join("; ", errors)}");
+            }
+
+            return file.Arms.Select(a => a.ToDefinition()).ToList();
         }
         catch (JsonException e)
         {
