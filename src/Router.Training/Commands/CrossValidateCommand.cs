@@ -38,12 +38,19 @@ internal static class CrossValidateCommand
         var heads = new Option<int[]>("--core-head-dims") { Description = "tag head output dimensions to try (default 64)", AllowMultipleArgumentsPerToken = true };
         var subs = new Option<int[]>("--core-subclusters") { Description = "k-means sub-clusters per task for the tag head's labels to try (default 0: task labels alone)", AllowMultipleArgumentsPerToken = true };
         var lexical = new Option<bool>("--lexical") { Description = "also try the interim ridge with prompt-length features" };
-        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical };
+        var reveal = new Option<double[]>("--reveal") { Description = "task-oracle bounds to report: fractions of queries whose outcomes the bound knows (default 0 = task-oracle alone)", AllowMultipleArgumentsPerToken = true };
+        var cascades = new Option<string[]>("--cascade") { Description = "answer-consistency cascades to add as virtual arms (as in evaluate --cascade)", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical, cascades, reveal };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
             var all = DatasetLoader.Load(parse.GetValue(data)!, ct);
             var armDefs = ExperimentData.ResolveArms(all.Arms, parse.GetValue(arms), notes);
+            if (NullIfEmpty(parse.GetValue(cascades)) is { } specs)
+            {
+                (all, armDefs) = Cascades.CascadeArms.Add(all, armDefs, specs.Select(c => Cascades.CascadeSpec.Parse(c, all.Arms)).ToList());
+            }
+
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
             var emb = EncoderFactory.EmbedAll(enc, all.Queries.Select(q => q.Prompt).ToList(), "prompts", ct);
             var full = EvalSet.Create(all, emb, enc.Dimension, armDefs);
@@ -71,7 +78,7 @@ internal static class CrossValidateCommand
             }
 
             var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
-                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical));
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical), NullIfEmpty(parse.GetValue(reveal)));
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
             var assignment = full.Data.Folds(k, s);
             var accuracy = Enumerable.Range(0, k).Select(f => TaskInference

@@ -24,9 +24,19 @@ internal static class EvaluateCommand
         encoder.AcceptOnlyFromAmong([.. EncoderFactory.Names]);
         var policies = new Option<string[]>("--policies") { Description = "subset of: " + string.Join(", ", PolicyCatalog.All), AllowMultipleArgumentsPerToken = true };
         var mlpEpochs = new Option<int>("--mlp-epochs") { Description = "epoch cap of the MLP baseline", DefaultValueFactory = _ => 200 };
+        var cascades = new Option<string[]>("--cascade")
+        {
+            Description = "answer-consistency cascades to add as virtual arms, e.g. \"Yi-34B+mixtral>gpt-4\": call the members, keep the first's answer when all agree, else call the arm after '>' (arms matched by unique substring)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var reveal = new Option<double[]>("--reveal")
+        {
+            Description = "add task-oracle+reveal=F bounds: task-level oracle that also knows the outcomes of a fraction F of the test queries",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var cmd = new Command("evaluate", "compare routing policies on held-out data: λ sweep, AIQ, report.json/md and plots")
         {
-            train, test, data, testFraction, outDir, reference, timeLimit, rate, seed, arms, encoder, policies, mlpEpochs,
+            train, test, data, testFraction, outDir, reference, timeLimit, rate, seed, arms, encoder, policies, mlpEpochs, cascades, reveal,
         };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
@@ -44,7 +54,14 @@ internal static class EvaluateCommand
                 ArmsFile = parse.GetValue(arms),
                 Policies = parse.GetValue(policies) ?? [],
                 MlpEpochs = parse.GetValue(mlpEpochs),
+                Cascades = parse.GetValue(cascades) ?? [],
+                RevealedFractions = parse.GetValue(reveal) ?? [],
             };
+            if (options.RevealedFractions.Any(f => f is < 0 or > 1))
+            {
+                throw new ArgumentException("--reveal fractions must be in [0, 1]");
+            }
+
             if (options.TimeLimit is <= 0 || options.ArrivalRate <= 0 || options.TestFraction is <= 0 or >= 1)
             {
                 throw new ArgumentException("--time-limit and --arrival-rate must be > 0, --test-fraction in (0, 1)");

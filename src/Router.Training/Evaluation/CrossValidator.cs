@@ -7,7 +7,8 @@ namespace Router.Training.Evaluation;
 /// Task-stratified, seeded k-fold cross-validation (see <c>router cv</c>). Per fold, every base predictor is fitted
 /// once (interim ridge on [embedding; inferred-task one-hot], the core engine variants with their tag head, kNN within the
 /// inferred task for several k; no test label or outcome reaches a predictor);
-/// settings that only mix their outputs (kNN weight, α) are combined without refitting.
+/// settings that only mix their outputs (kNN weight, α) are combined without refitting. The <c>task-oracle</c> bounds
+/// (<see cref="TaskOracleBound"/>) are reported beside them.
 /// </summary>
 internal static class CrossValidator
 {
@@ -25,7 +26,7 @@ internal static class CrossValidator
 
     public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
         double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null,
-        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false)
+        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false, IReadOnlyList<double>? revealedFractions = null)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
@@ -90,6 +91,12 @@ internal static class CrossValidator
             {
                 policies.Add(new ScoredPolicy("knn (RouterBench)", () => new KnnPredictor(50), 0, false));
                 policies.Add(new ScoredPolicy("mlp (RouterBench)", () => new MlpPredictor(seed, 200), 0, false));
+            }
+
+            // Bounds (they read the fold's test labels): the best task-level router, and with per-query knowledge.
+            foreach (var fraction in revealedFractions ?? [0])
+            {
+                policies.Add(new TaskOracleBound(fraction, seed));
             }
 
             policies.Add(FixedPolicy.Arm(reference, full.Data.Arms[reference]));

@@ -27,5 +27,11 @@ internal sealed record EvaluateOptions
 
     public int MlpEpochs { get; init; } = 200;
 
+    /// <summary>Answer-consistency cascades added as virtual arms (<see cref="Cascades.CascadeSpec"/> syntax).</summary>
+    public string[] Cascades { get; init; } = [];
+
+    /// <summary>Revealed fractions of the <c>task-oracle+reveal=F</c> bounds to add.</summary>
+    public double[] RevealedFractions { get; init; } = [];
+
     public PolicyCatalog.MixLlmSettings MixLlm { get; init; } = new();
 }

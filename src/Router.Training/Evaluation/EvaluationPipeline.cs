@@ -15,9 +15,17 @@ internal static class EvaluationPipeline
         var notes = new List<string>();
         var train = ExperimentData.LoadTrainTest(o.Train, o.Test, o.Data, o.TestFraction, o.Seed, cancellationToken, out var test, notes);
         var arms = ExperimentData.ResolveArms(train.Arms, o.ArmsFile, notes);
+        if (o.Cascades.Length > 0)
+        {
+            var specs = o.Cascades.Select(c => Cascades.CascadeSpec.Parse(c, train.Arms)).ToList();
+            (train, arms) = Cascades.CascadeArms.Add(train, arms, specs);
+            (test, _) = Cascades.CascadeArms.Add(test, ExperimentData.ResolveArms(test.Arms, o.ArmsFile, []), specs);
+            notes.Add("cascade arms (virtual, from the recorded responses): " + string.Join(", ", specs.Select(s => s.Name)));
+        }
+
         var data = ExperimentData.Create(train, test, arms, encoder, notes, cancellationToken);
         var reference = ReferenceArm(data, o.ReferenceArm);
-        var policies = PolicyCatalog.Create(train.Arms, o.Policies, o.MixLlm, o.TimeLimit is not null, o.Seed, o.MlpEpochs);
+        var policies = PolicyCatalog.Create(train.Arms, o.Policies, o.MixLlm, o.TimeLimit is not null, o.Seed, o.MlpEpochs, o.RevealedFractions);
         EvaluationRunner.Prepare(data.Train, data.Test, policies, cancellationToken);
         var lambdas = EvaluationRunner.DefaultLambdas;
         var results = EvaluationRunner.Run(data.Test, policies, lambdas, null, cancellationToken);
@@ -54,6 +62,7 @@ internal static class EvaluationPipeline
             ["mixllm"] = (o.MixLlm.UseCoreEngine ? "core MixLlmEngine alone, as the gateway runs it from a `router train` checkpoint (tag head trained on the task labels, per-arm ridge/LinUCB on its output; no label at decision time)" : "interim ridge on [embedding; inferred-task one-hot]")
                 + $"; alpha={o.MixLlm.Alpha}",
             ["mixllm+knn"] = $"harness only (not in the gateway): mixllm's quality blended with a kNN mean over the same inferred task: knn_weight={o.MixLlm.KnnWeight}, knn_k={o.MixLlm.KnnK}",
+            ["task-oracle"] = "a bound, not a router: per task, every arm's mean quality and cost on the test set (the best a router that knows each query's task and nothing else can do); task-oracle+reveal=F also knows every arm's outcome on a seeded fraction F of the test queries",
             ["task inference"] = string.Create(CultureInfo.InvariantCulture, $"nearest training-task centroid of the embedding; accuracy on the test queries {100 * TaskInference.Fit(data.Train).Accuracy(data.Test):0.00}% (labels are used in training only)"),
             ["lambda grid"] = $"{lambdas.Count} values, 0 and 10^-2..10^5 log-spaced (50 per decade), repeated points folded; score = λ·q̂ − ĉ/c_ref (c_ref = mean training cost per query of the dearest arm)",
         };

@@ -59,10 +59,10 @@ internal static class PolicyCatalog
     }
 
     public static IReadOnlyList<string> All { get; } =
-        ["mixllm", "mixllm+knn", "mixllm-notags", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle"];
+        ["mixllm", "mixllm+knn", "mixllm-notags", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle", "task-oracle"];
 
     public static List<EvalPolicy> Create(IReadOnlyList<string> armNames, IReadOnlyCollection<string> wanted, MixLlmSettings mix,
-        bool timeLimited, int seed, int mlpEpochs)
+        bool timeLimited, int seed, int mlpEpochs, IReadOnlyList<double>? revealedFractions = null)
     {
         bool Want(string name) => wanted.Count == 0 || wanted.Contains(name);
         var list = new List<EvalPolicy>();
@@ -115,6 +115,17 @@ internal static class PolicyCatalog
         if (Want("oracle"))
         {
             list.Add(FixedPolicy.Oracle());
+        }
+
+        // Bounds that read the test labels: the best task-level router, and how much per-query knowledge a target needs.
+        if (Want("task-oracle"))
+        {
+            list.Add(new TaskOracleBound(0, seed));
+        }
+
+        foreach (var f in revealedFractions ?? [])
+        {
+            list.Add(new TaskOracleBound(f, seed));
         }
 
         // Single arms are always in: the reference arm's point defines the percentages.
