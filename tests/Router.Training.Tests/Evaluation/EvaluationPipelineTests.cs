@@ -68,6 +68,35 @@ public sealed class EvaluationPipelineTests
     }
 
     [Fact]
+    public void Run_WithCascadeAndBounds_ReportsTheVirtualArmAndBoundsBelowTheOracle()
+    {
+        var data = SharedData.CutRouterBench(20);
+        var options = new EvaluateOptions
+        {
+            Data = [data], TestFraction = 0.3, Out = SharedData.NewTempFolder(), Seed = 5,
+            Policies = ["mixllm", "oracle", "task-oracle"], Cascades = ["Yi+mixtral>gpt-4"], RevealedFractions = [0.5],
+        };
+
+        using var encoder = new HashingTextEncoder(64);
+        var report = EvaluationPipeline.Run(options, encoder, CancellationToken.None);
+
+        var cascade = report.Policies.Single(p => p.Name == "arm:Yi-34B-Chat+mixtral-8x7b-chat>gpt-4-1106-preview").Points.Single();
+        var yi = report.Policies.Single(p => p.Name == "arm:zero-one-ai/Yi-34B-Chat").Points.Single();
+        var mixtral = report.Policies.Single(p => p.Name == "arm:mistralai/mixtral-8x7b-chat").Points.Single();
+        Assert.True(cascade.Cost >= yi.Cost + mixtral.Cost - 1e-12, "a cascade pays both members on every query");
+        var oracle = report.Policies.Single(p => p.Name == "oracle").Points.Single();
+        foreach (var bound in new[] { "task-oracle", "task-oracle+reveal=0.5" })
+        {
+            var points = report.Policies.Single(p => p.Name == bound).Points;
+            Assert.True(points.Count > 2, bound);
+            Assert.All(points, p => Assert.True(p.Quality <= oracle.Quality + 1e-12, bound));
+            Assert.All(points.Zip(points.Skip(1)), p => Assert.True(p.Second.Cost >= p.First.Cost - 1e-12, bound));
+        }
+
+        Assert.Contains(report.Settings.Values, v => v.Contains("cascade arms", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Run_SeparateTrainAndTest_UsesTheTestFilesAndNamedReference()
     {
         var train = SharedData.CutRouterBench(12);
