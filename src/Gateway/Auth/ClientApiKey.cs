@@ -37,7 +37,7 @@ public sealed record ClientApiKey
     /// <summary>Spend cap in USD per UTC calendar month; null = none.</summary>
     public double? MonthlySpendCapUsd { get; init; }
 
-    /// <summary>Requests per minute (fixed one-minute windows, shared by all replicas); null = none.</summary>
+    /// <summary>Requests per minute (sliding-window counter over one-minute windows, shared by all replicas); null = none.</summary>
     public int? RequestsPerMinute { get; init; }
 
     /// <summary>Prompt + completion tokens per minute; null = none. Charged after each request, so one request may overshoot.</summary>

@@ -1,11 +1,14 @@
 namespace Router.Gateway.RateLimiting;
 
 /// <summary>
-/// Per-key requests-per-minute and tokens-per-minute limits in fixed one-minute windows (window = UTC minute of the
-/// injected <see cref="TimeProvider"/>). A request is admitted when the window's request count is under its limit and
-/// its token count is under its limit; admitting counts the request. Tokens are charged after the request
-/// (<see cref="ChargeTokensAsync"/>) because only then are they known, so one request may overshoot; the next ones
-/// in the window are refused. <see cref="RedisClientRateLimiter"/> shares the windows across replicas.
+/// Per-key requests-per-minute and tokens-per-minute limits as sliding-window counters over one-minute windows (window =
+/// UTC minute of the injected <see cref="TimeProvider"/>; the estimate over the last minute is
+/// <c>current + previous × (1 − elapsed fraction)</c>, see <see cref="RateWindow"/>). A request is admitted when the
+/// requests estimate + 1 is within its limit and the tokens estimate is under its limit; admitting counts the request.
+/// Tokens are charged after the request (<see cref="ChargeTokensAsync"/>) because only then are they known, so one
+/// request may overshoot; the next ones are refused until the estimate decays. A refusal carries the time until the
+/// estimate would admit the request. <see cref="RedisClientRateLimiter"/> shares the windows across replicas.
+/// Implementations are thread-safe.
 /// </summary>
 public interface IClientRateLimiter
 {

@@ -3,78 +3,92 @@ using System.Collections.Concurrent;
 namespace Router.Gateway.RateLimiting;
 
 /// <summary>
-/// In-process fixed windows (single replica). Same semantics as <see cref="RedisClientRateLimiter"/>, on the
-/// injected <see cref="TimeProvider"/> so tests drive it with fake time. (System.Threading.RateLimiting's
-/// FixedWindowRateLimiter runs on its own timer, cannot take a TimeProvider and cannot charge tokens after the fact,
-/// which is why the windows are counted here.) Windows of past minutes are dropped as new ones start.
+/// In-process sliding-window counters (single replica). Same semantics and arithmetic (<see cref="RateWindow"/>) as
+/// <see cref="RedisClientRateLimiter"/>, on the injected <see cref="TimeProvider"/> so tests drive it with fake time.
+/// (System.Threading.RateLimiting's SlidingWindowRateLimiter runs on its own timer, cannot take a TimeProvider and cannot
+/// charge tokens after the fact, which is why the windows are counted here.) Each key keeps its current and previous
+/// window's counts, rolled forward under the key's lock. Thread-safe.
 /// </summary>
 public sealed class InProcessClientRateLimiter(TimeProvider time) : IClientRateLimiter
 {
-    private readonly ConcurrentDictionary<string, Counters> _windows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Counters> _keys = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ValueTask<RateLimitDecision> TryAcquireAsync(string keyId, int? requestsPerMinute, int? tokensPerMinute, CancellationToken cancellationToken)
     {
-        var window = RateWindow.At(time.GetUtcNow());
-        var counters = Current(keyId, window.Index);
+        var counters = _keys.GetOrAdd(keyId, static _ => new Counters());
         lock (counters)
         {
-            if (requestsPerMinute is > 0 and var rpm && counters.Requests >= rpm)
+            var window = counters.RollTo(RateWindow.At(time.GetUtcNow()));
+            var decision = RateLimitDecision.From(
+                window,
+                requestsPerMinute,
+                counters.Requests,
+                counters.PreviousRequests,
+                tokensPerMinute,
+                counters.Tokens,
+                counters.PreviousTokens);
+            if (decision.Allowed)
             {
-                return ValueTask.FromResult(new RateLimitDecision(false, window.Remaining, "requests"));
+                counters.Requests++;
             }
 
-            if (tokensPerMinute is > 0 and var tpm && counters.Tokens >= tpm)
-            {
-                return ValueTask.FromResult(new RateLimitDecision(false, window.Remaining, "tokens"));
-            }
-
-            counters.Requests++;
+            return ValueTask.FromResult(decision);
         }
-
-        return ValueTask.FromResult(RateLimitDecision.Allow);
     }
 
     /// <inheritdoc />
     public ValueTask ChargeTokensAsync(string keyId, int tokens, CancellationToken cancellationToken)
     {
-        var counters = Current(keyId, RateWindow.At(time.GetUtcNow()).Index);
+        if (tokens <= 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var counters = _keys.GetOrAdd(keyId, static _ => new Counters());
         lock (counters)
         {
+            counters.RollTo(RateWindow.At(time.GetUtcNow()));
             counters.Tokens += tokens;
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private Counters Current(string keyId, long index)
+    /// <summary>One key's current and previous window; guarded by locking the instance.</summary>
+    private sealed class Counters
     {
-        while (true)
-        {
-            var counters = _windows.GetOrAdd(keyId, _ => new Counters(index));
-            if (counters.Index == index)
-            {
-                return counters;
-            }
-
-            // A new minute: replace the old window (whoever wins the swap, both use the winner).
-            if (counters.Index < index)
-            {
-                _windows.TryUpdate(keyId, new Counters(index), counters);
-            }
-            else
-            {
-                return counters; // a clock step backwards: keep counting in the newer window
-            }
-        }
-    }
-
-    private sealed class Counters(long index)
-    {
-        public long Index { get; } = index;
+        private long _index = long.MinValue;
 
         public long Requests { get; set; }
 
         public long Tokens { get; set; }
+
+        public long PreviousRequests { get; private set; }
+
+        public long PreviousTokens { get; private set; }
+
+        /// <summary>Moves the counts to <paramref name="window"/> and returns the window to count in.</summary>
+        public RateWindow RollTo(RateWindow window)
+        {
+            if (window.Index == _index)
+            {
+                return window;
+            }
+
+            if (window.Index < _index)
+            {
+                // A clock step backwards: keep counting in the newer window, as if at its start (the most conservative).
+                return new RateWindow(_index, 0);
+            }
+
+            var adjacent = window.Index == _index + 1;
+            PreviousRequests = adjacent ? Requests : 0;
+            PreviousTokens = adjacent ? Tokens : 0;
+            Requests = 0;
+            Tokens = 0;
+            _index = window.Index;
+            return window;
+        }
     }
 }

@@ -5,23 +5,35 @@ using StackExchange.Redis;
 namespace Router.Gateway.RateLimiting;
 
 /// <summary>
-/// Fixed one-minute windows in Redis, shared by every replica (so N replicas do not multiply a limit by N):
-/// <c>{prefix}:rl:{key}:{window}:r</c> (requests) and <c>…:t</c> (tokens). The check and the increment are one Lua
-/// script, so concurrent requests on different replicas can never both take the last slot. Keys expire after two
-/// windows. The window index comes from the gateway's clock; replicas are assumed NTP-synced (a skew of s seconds
-/// lets a key use at most one window's limit extra within s seconds of a minute boundary).
+/// Sliding-window counters in Redis (see <see cref="RateWindow"/> for the estimate), shared by every replica (so N
+/// replicas do not multiply a limit by N): <c>{prefix}:rl:{key}:{window}:r</c> (requests) and <c>…:t</c> (tokens) per
+/// one-minute window. Reading the current and previous windows, deciding and incrementing are one Lua script, so
+/// concurrent requests on different replicas can never both take the last slot. A key expires two windows after its
+/// first write: it is still read while it is the previous window. The window and the elapsed time in it come from the
+/// gateway's clock; replicas are assumed NTP-synced (a skew of s seconds shifts the estimate by at most s / 60 of the
+/// previous window's count). Thread-safe.
 /// </summary>
 public sealed class RedisClientRateLimiter : IClientRateLimiter
 {
-    // KEYS[1] requests, KEYS[2] tokens; ARGV[1] rpm (0 = none), ARGV[2] tpm (0 = none), ARGV[3] ttl ms.
-    // Returns 0 admitted, 1 refused by requests, 2 refused by tokens.
+    // KEYS[1] requests, KEYS[2] tokens of the current window; KEYS[3], KEYS[4] the same of the previous window.
+    // ARGV[1] requests budget, ARGV[2] tokens budget (scaled estimates, RateWindow.RequestBudget/TokenBudget; -1 = no
+    // limit), ARGV[3] window length ms, ARGV[4] elapsed ms in the current window, ARGV[5] ttl ms.
+    // A limit admits while current × L + previous × (L − elapsed) ≤ budget (exact: integers below 2^53 in Lua doubles).
+    // Returns {admitted (1/0), requests, previous requests, tokens, previous tokens} with the counts before this request.
     private const string AcquireScript = """
-        local rpm = tonumber(ARGV[1])
-        local tpm = tonumber(ARGV[2])
-        if rpm > 0 and tonumber(redis.call('GET', KEYS[1]) or '0') >= rpm then return 1 end
-        if tpm > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') >= tpm then return 2 end
-        if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-        return 0
+        local r = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local t = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local pr = tonumber(redis.call('GET', KEYS[3]) or '0')
+        local pt = tonumber(redis.call('GET', KEYS[4]) or '0')
+        local rb = tonumber(ARGV[1])
+        local tb = tonumber(ARGV[2])
+        local len = tonumber(ARGV[3])
+        local left = len - tonumber(ARGV[4])
+        local admitted = 1
+        if rb >= 0 and r * len + pr * left > rb then admitted = 0 end
+        if tb >= 0 and t * len + pt * left > tb then admitted = 0 end
+        if admitted == 1 and redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
+        return {admitted, r, pr, t, pt}
         """;
 
     private const string ChargeScript = """
@@ -29,7 +41,7 @@ public sealed class RedisClientRateLimiter : IClientRateLimiter
         return 1
         """;
 
-    private static readonly long TtlMs = (long)(2 * RateWindow.Length.TotalMilliseconds);
+    private static readonly long TtlMs = 2 * RateWindow.LengthMs;
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeProvider _time;
     private readonly string _prefix;
@@ -47,17 +59,27 @@ public sealed class RedisClientRateLimiter : IClientRateLimiter
     public async ValueTask<RateLimitDecision> TryAcquireAsync(string keyId, int? requestsPerMinute, int? tokensPerMinute, CancellationToken cancellationToken)
     {
         var window = RateWindow.At(_time.GetUtcNow());
-        var baseKey = _prefix + keyId + ":" + window.Index;
-        var result = (int)await _redis.GetDatabase().ScriptEvaluateAsync(
+        var current = _prefix + keyId + ":" + window.Index;
+        var previous = _prefix + keyId + ":" + (window.Index - 1);
+        var result = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(
             AcquireScript,
-            [baseKey + ":r", baseKey + ":t"],
-            [Math.Max(0, requestsPerMinute ?? 0), Math.Max(0, tokensPerMinute ?? 0), TtlMs]);
-        return result switch
+            [current + ":r", current + ":t", previous + ":r", previous + ":t"],
+            [
+                requestsPerMinute is > 0 and var rpm ? RateWindow.RequestBudget(rpm) : -1,
+                tokensPerMinute is > 0 and var tpm ? RateWindow.TokenBudget(tpm) : -1,
+                RateWindow.LengthMs,
+                window.ElapsedMs,
+                TtlMs,
+            ]))!;
+        if ((long)result[0] == 1)
         {
-            0 => RateLimitDecision.Allow,
-            1 => new RateLimitDecision(false, window.Remaining, "requests"),
-            _ => new RateLimitDecision(false, window.Remaining, "tokens"),
-        };
+            return RateLimitDecision.Allow;
+        }
+
+        // Refused by the script; the wait comes from the same counts and the same arithmetic. (The script and RateWindow
+        // compare the same integers, so From cannot admit here; if they ever disagreed, refuse rather than admit uncounted.)
+        var decision = RateLimitDecision.From(window, requestsPerMinute, (long)result[1], (long)result[2], tokensPerMinute, (long)result[3], (long)result[4]);
+        return decision.Allowed ? new RateLimitDecision(false, TimeSpan.FromMilliseconds(1), "requests") : decision;
     }
 
     /// <inheritdoc />

@@ -180,7 +180,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RequestsPerMinute_OverLimit_Returns429WithRetryAfterThenNextWindowAllows()
+    public async Task RequestsPerMinute_OverLimit_Returns429WithSlidingRetryAfterThenAllows()
     {
         var (_, secret) = await CreateKeyAsync(_gateway, new { name = "rpm", requestsPerMinute = 2 });
         for (var i = 0; i < 2; i++)
@@ -193,15 +193,23 @@ public sealed class ApiKeyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal(("requests", "rate_limit_exceeded"), ((await EnvelopeAsync(refused)).Type, (await EnvelopeAsync(refused)).Code));
 
-        // 12:00:05 → the window ends at 12:01:00: 55 s.
-        Assert.Equal("55", refused.Headers.GetValues("Retry-After").Single());
+        // 12:00:05, 2 of 2 counted: the next window starts in 55 s with estimate 2 × (1 − g), and 2 × (1 − g) + 1 ≤ 2
+        // at g = 1/2 (30 s): 85 s. (A fixed window reset at 12:01:00 and said 55 s.)
+        Assert.Equal("85", refused.Headers.GetValues("Retry-After").Single());
 
         // GET /v1/models is not rate limited (it costs nothing upstream).
         using var models = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
         models.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         Assert.Equal(HttpStatusCode.OK, (await _gateway.Http.SendAsync(models)).StatusCode);
 
-        _time.Advance(TimeSpan.FromSeconds(55));
+        _time.Advance(TimeSpan.FromSeconds(55)); // 12:01:00: estimate 2, still refused
+        using (var boundary = await _gateway.Http.SendAsync(Chat(secret)))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, boundary.StatusCode);
+            Assert.Equal("30", boundary.Headers.GetValues("Retry-After").Single());
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(30));
         using var again = await _gateway.Http.SendAsync(Chat(secret));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }

@@ -23,7 +23,7 @@ public sealed class RedisServerFixture : IDisposable
     }
 }
 
-/// <summary>Two gateway replicas on one Redis share keys, rate-limit windows and spend counters.</summary>
+/// <summary>Two gateway replicas on one Redis share keys, sliding rate-limit windows and spend counters.</summary>
 public sealed class RedisSharedLimitTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 5, TimeSpan.Zero));
@@ -46,7 +46,8 @@ public sealed class RedisSharedLimitTests(RedisServerFixture redis) : IClassFixt
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 Assert.Equal("rate_limit_exceeded", (await EnvelopeAsync(response)).Code);
-                Assert.Equal("53", response.Headers.GetValues("Retry-After").Single());
+                // 12:00:07, 3 of 3: the next window starts in 53 s; 3 × (1 − g) + 1 ≤ 3 at g = 1/3 (20 s): 73 s.
+                Assert.Equal("73", response.Headers.GetValues("Retry-After").Single());
             }
         }
 
@@ -55,9 +56,15 @@ public sealed class RedisSharedLimitTests(RedisServerFixture redis) : IClassFixt
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.Equal(3, upstream.Received.Count);
 
-        _time.Advance(TimeSpan.FromMinutes(1));
-        using var nextWindow = await b.Http.SendAsync(Chat(secret));
-        Assert.Equal(HttpStatusCode.OK, nextWindow.StatusCode);
+        _time.Advance(TimeSpan.FromSeconds(72)); // 12:01:19: estimate 3 × 41/60 = 2.05, + 1 > 3
+        using (var early = await b.Http.SendAsync(Chat(secret)))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, early.StatusCode);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1)); // 12:01:20: estimate 2
+        using var decayed = await b.Http.SendAsync(Chat(secret));
+        Assert.Equal(HttpStatusCode.OK, decayed.StatusCode);
     }
 
     [RedisFact]
