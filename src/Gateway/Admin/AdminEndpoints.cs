@@ -22,6 +22,9 @@ public static class AdminEndpoints
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         NumberHandling = JsonNumberHandling.Strict,
+
+        // "simulation": null or "tags": null is a 400 here, not a NullReferenceException later.
+        RespectNullableAnnotations = true,
     };
 
     /// <summary>Maps <c>/admin/arms</c>, <c>/admin/policy</c>, <c>/admin/stats</c>, <c>/admin/checkpoint</c>.</summary>
@@ -47,7 +50,7 @@ public static class AdminEndpoints
         admin.MapGet("/arms", (IArmRegistryStore registry, IArmCatalog catalog) => Results.Ok(new
         {
             version = registry.Current.Version,
-            arms = (registry.Current.Version > 0 ? registry.Current.Arms : catalog.Arms).Select(View),
+            arms = (registry.Current.Version > 0 ? registry.Current.Arms.Select(a => Entry(a, catalog)) : catalog.Entries).Select(View),
         }));
         admin.MapPost("/arms", AddArmAsync);
         admin.MapPatch("/arms/{name}", PatchArmAsync);
@@ -75,19 +78,21 @@ public static class AdminEndpoints
             return errors;
         }
 
-        var arm = options!.ToDefinition();
+        // The definition carries the transport settings (simulation, api-version), so the registry keeps them.
+        var entry = CatalogArm.FromOptions(options!);
+        var arm = entry.Definition;
         var result = await registry.AddArmAsync(arm, cancellationToken);
         Log(http, time, "add-arm", arm.Name, result);
         return result.Status switch
         {
-            RegistryChangeStatus.Applied => Results.Created($"/admin/arms/{Uri.EscapeDataString(arm.Name)}", new { version = result.Version, arm = View(arm) }),
+            RegistryChangeStatus.Applied => Results.Created($"/admin/arms/{Uri.EscapeDataString(arm.Name)}", new { version = result.Version, arm = View(entry) }),
             RegistryChangeStatus.AlreadyExists => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Arm exists",
                 detail: $"An arm named '{arm.Name}' exists; PATCH it or DELETE it first."),
             _ => Conflict(result),
         };
     }
 
-    private static async Task<IResult> PatchArmAsync(HttpContext http, string name, IArmRegistryStore registry, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> PatchArmAsync(HttpContext http, string name, IArmRegistryStore registry, IArmCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
     {
         var (patch, error) = await ReadAsync<ArmPatch>(http, cancellationToken);
         if (error is not null)
@@ -107,7 +112,8 @@ public static class AdminEndpoints
             return NotFound(name);
         }
 
-        var options = ToOptions(current) with
+        var entry = Entry(current, catalog);
+        var options = ToOptions(entry) with
         {
             Enabled = patch.Enabled ?? current.Enabled,
             InputPricePerMillion = patch.InputPricePerMillion ?? current.InputPricePerMillion,
@@ -117,6 +123,8 @@ public static class AdminEndpoints
             TimeToFirstTokenSeconds = patch.TimeToFirstTokenSeconds ?? current.TimeToFirstTokenSeconds,
             TokensPerSecond = patch.TokensPerSecond ?? current.TokensPerSecond,
             Tags = patch.Tags ?? [.. current.Tags],
+            ApiVersion = patch.ApiVersion ?? entry.ApiVersion,
+            Simulation = patch.Simulation ?? entry.Simulation,
         };
         var errors = ValidateArm(options);
         if (errors is not null)
@@ -124,12 +132,13 @@ public static class AdminEndpoints
             return errors;
         }
 
-        var arm = options.ToDefinition();
+        var updated = CatalogArm.FromOptions(options);
+        var arm = updated.Definition;
         var result = await registry.UpdateArmAsync(arm, ExpectedVersion(http), cancellationToken);
         Log(http, time, "update-arm", arm.Name, result);
         return result.Status switch
         {
-            RegistryChangeStatus.Applied => Results.Ok(new { version = result.Version, arm = View(arm) }),
+            RegistryChangeStatus.Applied => Results.Ok(new { version = result.Version, arm = View(updated) }),
             RegistryChangeStatus.NotFound => NotFound(name),
             _ => Conflict(result),
         };
@@ -336,13 +345,13 @@ public static class AdminEndpoints
             return null;
         }
 
-        // "arm:InputPricePerMillion must be >= 0" → { "inputPricePerMillion": ["InputPricePerMillion must be >= 0"] }
+        // "arm:InputPricePerMillion must be >= 0" → { "inputPricePerMillion": ["InputPricePerMillion must be >= 0"] };
+        // nested "arm:Simulation:MaxCompletionTokens …" → "simulation.maxCompletionTokens" (the JSON path, as for type errors).
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var message in messages)
         {
             var text = message.StartsWith("arm:", StringComparison.Ordinal) ? message[4..] : message;
-            var key = text.Split(' ', 2)[0];
-            key = key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : key;
+            var key = string.Join('.', text.Split(' ', 2)[0].Split(':').Select(p => p.Length > 0 ? char.ToLowerInvariant(p[0]) + p[1..] : p));
             if (!errors.TryGetValue(key, out var list))
             {
                 errors[key] = list = [];
@@ -353,6 +362,17 @@ public static class AdminEndpoints
 
         return Results.ValidationProblem(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
     }
+
+    // A registry arm with its transport settings: from the entry itself, else (an entry written before they were
+    // stored) from this replica's catalog, which has them from configuration.
+    private static CatalogArm Entry(ArmDefinition arm, IArmCatalog catalog) =>
+        CatalogArm.FromDefinition(arm, catalog.TryGet(arm.Name, out var known) ? known : null);
+
+    private static ArmOptions ToOptions(CatalogArm entry) => ToOptions(entry.Definition) with
+    {
+        ApiVersion = entry.ApiVersion,
+        Simulation = entry.Simulation,
+    };
 
     private static ArmOptions ToOptions(ArmDefinition arm) => new()
     {
@@ -377,13 +397,14 @@ public static class AdminEndpoints
     };
 
     /// <summary>An arm as the admin API shows it: the configuration's field names, so a GET body can be POSTed back.</summary>
-    private static object View(ArmDefinition arm)
+    private static object View(CatalogArm entry)
     {
-        var o = ToOptions(arm);
+        var o = ToOptions(entry);
         return new
         {
             o.Name, o.Provider, o.BaseUrl, o.UpstreamModel, o.ApiKeyEnv, o.InputPricePerMillion, o.OutputPricePerMillion,
             o.MaxConcurrency, o.TimeoutSeconds, o.Enabled, o.Tags, o.TimeToFirstTokenSeconds, o.TokensPerSecond,
+            o.ApiVersion, o.Simulation,
         };
     }
 

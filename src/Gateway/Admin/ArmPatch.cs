@@ -1,3 +1,5 @@
+using Router.Gateway.Configuration;
+
 namespace Router.Gateway.Admin;
 
 /// <summary>The body of <c>PATCH /admin/arms/{name}</c>: only the fields sent change (names as in configuration, camelCase).</summary>
@@ -27,7 +29,14 @@ public sealed record ArmPatch
     /// <summary>Replaces the tags.</summary>
     public IList<string>? Tags { get; init; }
 
+    /// <summary>Azure OpenAI <c>api-version</c> for this arm (replaces the current one).</summary>
+    public string? ApiVersion { get; init; }
+
+    /// <summary>Replaces the simulated arm's behaviour as a whole (omitted fields take their defaults).</summary>
+    public SimulationOptions? Simulation { get; init; }
+
     /// <summary>True when no field is set.</summary>
     public bool IsEmpty => Enabled is null && InputPricePerMillion is null && OutputPricePerMillion is null && MaxConcurrency is null
-        && TimeoutSeconds is null && TimeToFirstTokenSeconds is null && TokensPerSecond is null && Tags is null;
+        && TimeoutSeconds is null && TimeToFirstTokenSeconds is null && TokensPerSecond is null && Tags is null
+        && ApiVersion is null && Simulation is null;
 }

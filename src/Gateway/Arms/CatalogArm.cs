@@ -21,10 +21,37 @@ public sealed record CatalogArm
     /// <summary>The arm's name (shortcut for <c>Definition.Name</c>).</summary>
     public string Name => Definition.Name;
 
-    /// <summary>A catalog entry from validated configuration.</summary>
+    /// <summary>
+    /// A catalog entry from validated settings (configuration or the admin API). Its <see cref="Definition"/> carries
+    /// <see cref="ApiVersion"/> and <see cref="Simulation"/> in <see cref="ArmDefinition.Transport"/>, so the arm
+    /// registry keeps them.
+    /// </summary>
     public static CatalogArm FromOptions(ArmOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new CatalogArm { Definition = options.ToDefinition(), ApiVersion = options.ApiVersion, Simulation = options.Simulation };
+        return new CatalogArm
+        {
+            Definition = options.ToDefinition() with { Transport = ArmTransport.ToJson(options.ApiVersion, options.Simulation) },
+            ApiVersion = options.ApiVersion,
+            Simulation = options.Simulation,
+        };
+    }
+
+    /// <summary>
+    /// A catalog entry for an arm of the shared registry: the transport settings come from
+    /// <see cref="ArmDefinition.Transport"/>. An entry without them (written before they were stored, or unreadable)
+    /// takes them from <paramref name="fallback"/> (the configured arm of that name) or the defaults.
+    /// </summary>
+    public static CatalogArm FromDefinition(ArmDefinition definition, CatalogArm? fallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (ArmTransport.TryRead(definition.Transport, out var transport))
+        {
+            return new CatalogArm { Definition = definition, ApiVersion = transport.ApiVersion, Simulation = transport.Simulation ?? new() };
+        }
+
+        return fallback is null
+            ? new CatalogArm { Definition = definition }
+            : new CatalogArm { Definition = definition, ApiVersion = fallback.ApiVersion, Simulation = fallback.Simulation };
     }
 }

@@ -61,6 +61,12 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             }
         }
 
+        // Sent as the api-version query value (escaped); blank or spaced values only ever fail upstream.
+        if (arm.ApiVersion is { } apiVersion && (apiVersion.Length is 0 or > 64 || apiVersion.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+        {
+            errors.Add($"{path}:ApiVersion must be 1 to 64 characters without spaces (e.g. 2024-10-21), or absent for the default");
+        }
+
         if (arm.Simulation.MaxCompletionTokens < 1)
         {
             errors.Add($"{path}:Simulation:MaxCompletionTokens must be >= 1");

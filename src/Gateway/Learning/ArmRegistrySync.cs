@@ -46,7 +46,7 @@ public sealed partial class ArmRegistrySync : IHostedService, IDisposable
     {
         foreach (var entry in _catalog.Entries)
         {
-            _configured[entry.Name] = entry; // keeps transport extras (simulation, Azure api-version) of configured arms
+            _configured[entry.Name] = entry; // transport extras (simulation, Azure api-version) for registry entries without them
         }
 
         try
@@ -182,10 +182,17 @@ public sealed partial class ArmRegistrySync : IHostedService, IDisposable
         }
     }
 
-    private CatalogArm ToCatalogArm(ArmDefinition arm) =>
-        _configured.TryGetValue(arm.Name, out var configured)
-            ? configured with { Definition = arm }
-            : new CatalogArm { Definition = arm };
+    // Transport settings (simulation, Azure api-version) ride in the registry entry; an entry written before they did
+    // keeps those of the configured arm of that name.
+    private CatalogArm ToCatalogArm(ArmDefinition arm)
+    {
+        if (arm.Transport is not null && !ArmTransport.TryRead(arm.Transport, out _))
+        {
+            LogBadTransport(_logger, arm.Name);
+        }
+
+        return CatalogArm.FromDefinition(arm, _configured.GetValueOrDefault(arm.Name));
+    }
 
     private static bool SameDefinition(ArmDefinition a, ArmDefinition b) =>
         JsonSerializer.Serialize(a, JsonOptions) == JsonSerializer.Serialize(b, JsonOptions);
@@ -210,4 +217,7 @@ public sealed partial class ArmRegistrySync : IHostedService, IDisposable
 
     [LoggerMessage(47, LogLevel.Warning, "An arm announcement was rejected by the learning log (buffer full)")]
     private static partial void LogAnnounceRejected(ILogger logger);
+
+    [LoggerMessage(48, LogLevel.Warning, "Arm {Arm} has unreadable transport settings in the registry; using the configured ones or the defaults")]
+    private static partial void LogBadTransport(ILogger logger, string arm);
 }

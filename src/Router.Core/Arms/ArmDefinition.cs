@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Router.Core.Arms;
 
 /// <summary>
@@ -44,6 +46,14 @@ public sealed record ArmDefinition
 
     /// <summary>Prior for the latency model: generation speed in tokens per second. Default 50.</summary>
     public double TokensPerSecond { get; init; } = 50;
+
+    /// <summary>
+    /// Settings only the gateway's transport reads (its Azure <c>api-version</c>, a simulated arm's behaviour), as one
+    /// JSON object that the arm registry stores and replicates with the arm; the engine never reads it. Null (also in
+    /// registry entries written before this field existed): the arm has none, so the transport uses its defaults.
+    /// Must be a detached element (<see cref="JsonElement.Clone"/>) so it outlives the document it came from.
+    /// </summary>
+    public JsonElement? Transport { get; init; }
 
     /// <summary>The model name to send upstream.</summary>
     public string EffectiveUpstreamModel => string.IsNullOrEmpty(UpstreamModel) ? Name : UpstreamModel;

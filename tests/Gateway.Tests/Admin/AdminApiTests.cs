@@ -41,6 +41,18 @@ public sealed class AdminApiTests(AdminHost host) : IClassFixture<AdminHost>
         { "{\"name\":\"x9\",\"provider\":\"openai\",\"baseUrl\":\"https://api.example.com/v1\",\"apiKeyEnv\":\"sk-secret\"}", "apiKeyEnv" },
         { "{\"name\":\"x10\",\"provider\":\"simulated\",\"colour\":\"red\"}", "colour" },
         { "{\"name\":\"x11\",\"provider\":\"simulated\",\"tags\":[\"\"]}", "tags" },
+        { "{\"name\":\"x12\",\"provider\":\"simulated\",\"tags\":null}", "tags" },
+        { "{\"name\":\"x13\",\"provider\":null}", "provider" },
+        { "{\"name\":\"x14\",\"provider\":\"simulated\",\"simulation\":{\"maxCompletionTokens\":0}}", "simulation.maxCompletionTokens" },
+        { "{\"name\":\"x15\",\"provider\":\"simulated\",\"simulation\":{\"embeddingDimension\":9000}}", "simulation.embeddingDimension" },
+        { "{\"name\":\"x16\",\"provider\":\"simulated\",\"simulation\":{\"failWithStatus\":200}}", "simulation.failWithStatus" },
+        { "{\"name\":\"x17\",\"provider\":\"simulated\",\"simulation\":{\"reply\":null}}", "simulation.reply" },
+        { "{\"name\":\"x18\",\"provider\":\"simulated\",\"simulation\":null}", "simulation" },
+        { "{\"name\":\"x19\",\"provider\":\"simulated\",\"simulation\":{\"reportUsage\":\"no\"}}", "simulation.reportUsage" },
+        { "{\"name\":\"x20\",\"provider\":\"simulated\",\"simulation\":[]}", "simulation" },
+        { "{\"name\":\"x21\",\"provider\":\"azure\",\"baseUrl\":\"https://n.openai.azure.com\",\"apiKeyEnv\":\"AZ_KEY\",\"apiVersion\":\"\"}", "apiVersion" },
+        { "{\"name\":\"x22\",\"provider\":\"azure\",\"baseUrl\":\"https://n.openai.azure.com\",\"apiKeyEnv\":\"AZ_KEY\",\"apiVersion\":\"2024 06\"}", "apiVersion" },
+        { "{\"name\":\"x23\",\"provider\":\"azure\",\"baseUrl\":\"https://n.openai.azure.com\",\"apiKeyEnv\":\"AZ_KEY\",\"apiVersion\":7}", "apiVersion" },
         { "[1,2]", "" },
         { "not json", "" },
     };
@@ -53,6 +65,10 @@ public sealed class AdminApiTests(AdminHost host) : IClassFixture<AdminHost>
         { "{\"maxConcurrency\":0}", "maxConcurrency" },
         { "{\"timeoutSeconds\":7200}", "timeoutSeconds" },
         { "{\"name\":\"renamed\"}", "name" },
+        { "{\"apiVersion\":\" \"}", "apiVersion" },
+        { "{\"simulation\":{\"maxCompletionTokens\":0}}", "simulation.maxCompletionTokens" },
+        { "{\"simulation\":{\"reply\":null}}", "simulation.reply" },
+        { "{\"tags\":[null]}", "tags" },
     };
 
     public static TheoryData<string, string> BadPolicies => new()
@@ -148,6 +164,52 @@ public sealed class AdminApiTests(AdminHost host) : IClassFixture<AdminHost>
     }
 
     [Fact]
+    public async Task Arms_AddWithTransportSettings_ForwardedWithThemListedAndPatched()
+    {
+        var catalog = host.Services.GetRequiredService<IArmCatalog>();
+        using var created = await host.Admin.PostAsJsonAsync("/admin/arms", new
+        {
+            name = "scripted-sim",
+            provider = "simulated",
+            apiVersion = "2024-06-01",
+            simulation = new { reply = "scripted {arm} says hello", maxCompletionTokens = 3, reportUsage = false },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var shown = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("arm");
+        Assert.Equal("2024-06-01", shown.GetProperty("apiVersion").GetString());
+        Assert.Equal(3, shown.GetProperty("simulation").GetProperty("maxCompletionTokens").GetInt32());
+
+        // Forwarded with the stored settings: the reply template, capped at 3 words, no usage reported.
+        var answer = await ChatAsync("scripted-sim");
+        Assert.Equal("scripted scripted-sim says", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.False(answer.TryGetProperty("usage", out var usage) && usage.ValueKind != JsonValueKind.Null);
+        Assert.True(catalog.TryGet("scripted-sim", out var entry));
+        Assert.Equal("2024-06-01", entry.ApiVersion);
+
+        // A GET body posts back unchanged (under another name); a PATCH of the simulation keeps the api-version.
+        using var list = await host.Admin.GetAsync("/admin/arms");
+        var listed = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("arms").EnumerateArray()
+            .Single(a => a.GetProperty("name").GetString() == "scripted-sim");
+        Assert.Equal("scripted {arm} says hello", listed.GetProperty("simulation").GetProperty("reply").GetString());
+        var copy = System.Text.Json.Nodes.JsonNode.Parse(listed.GetRawText())!.AsObject();
+        copy["name"] = "scripted-copy";
+        using var reposted = await host.Admin.PostAsync("/admin/arms", Json(copy.ToJsonString()));
+        Assert.Equal(HttpStatusCode.Created, reposted.StatusCode);
+
+        using var patched = await host.Admin.PatchAsync("/admin/arms/scripted-sim", Json("{\"simulation\":{\"reply\":\"patched {arm}\"}}"));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.True(await WaitAsync(() => catalog.TryGet("scripted-sim", out var a) && a.Simulation.Reply == "patched {arm}"));
+        Assert.True(catalog.TryGet("scripted-sim", out entry));
+        Assert.Equal("2024-06-01", entry.ApiVersion);
+        Assert.Equal("patched scripted-sim", (await ChatAsync("scripted-sim")).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+
+        using var deleted = await host.Admin.DeleteAsync("/admin/arms/scripted-sim");
+        using var deletedCopy = await host.Admin.DeleteAsync("/admin/arms/scripted-copy");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, deletedCopy.StatusCode);
+    }
+
+    [Fact]
     public async Task Arms_StaleIfMatch_409()
     {
         using var response = await host.Admin.SendAsync(new HttpRequestMessage(HttpMethod.Patch, "/admin/arms/cheap-sim")
@@ -228,6 +290,16 @@ public sealed class AdminApiTests(AdminHost host) : IClassFixture<AdminHost>
         }
 
         return true;
+    }
+
+    private async Task<JsonElement> ChatAsync(string model)
+    {
+        using var response = await host.Anonymous.PostAsync("/v1/chat/completions",
+            Json($$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]}"""));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
+        using var json = JsonDocument.Parse(text);
+        return json.RootElement.Clone();
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -102,6 +102,71 @@ public sealed class ArmRegistryStoreTests(SharedRedis redis)
         Assert.Equal(Cheap.Tags, found.Tags);
     }
 
+    [Fact]
+    public async Task AddArmAsync_InProcess_KeepsTransport()
+    {
+        var store = new InProcessArmRegistryStore(NullLogger<InProcessArmRegistryStore>.Instance);
+        await store.AddArmAsync(Cheap with { Transport = TransportJson() }, CancellationToken.None);
+
+        Assert.Equal(TransportJson().GetRawText(), store.Current.FindArm("cheap")!.Transport!.Value.GetRawText());
+    }
+
+    [RedisFact]
+    public async Task AddArmAsync_WithTransport_StoredVerbatimAndLoadedByAFreshStore()
+    {
+        var prefix = SharedRedis.NewPrefix();
+        await using (var a = RedisStore(redis.Connection, prefix))
+        {
+            await a.StartAsync(CancellationToken.None);
+            await a.AddArmAsync(Cheap with { Transport = TransportJson() }, CancellationToken.None);
+            await a.UpdateArmAsync(Strong with { Name = "cheap", Transport = TransportJson("2025-01-01") }, null, CancellationToken.None);
+        }
+
+        // A restart (or another replica): a store that never saw the change reads it from Redis.
+        await using var b = RedisStore(redis.Connection, prefix);
+        await b.StartAsync(CancellationToken.None);
+        var loaded = b.Current.FindArm("cheap");
+
+        Assert.NotNull(loaded);
+        Assert.Equal(TransportJson("2025-01-01").GetRawText(), loaded.Transport!.Value.GetRawText());
+        Assert.Equal("gpt-x", loaded.UpstreamModel);
+    }
+
+    [RedisFact]
+    public async Task Refresh_EntryWrittenBeforeTransportExisted_LoadsWithoutTransport()
+    {
+        var prefix = SharedRedis.NewPrefix();
+        var db = redis.Connection.GetDatabase();
+        // Exactly what the registry stored before ArmDefinition.Transport existed.
+        const string OldEntry = """
+            {"name":"legacy","provider":"Simulated","inputPricePerMillion":0.5,"outputPricePerMillion":1.5,"maxConcurrency":4,"timeout":"00:00:30","enabled":true,"tags":["code"],"timeToFirstTokenSeconds":0.2,"tokensPerSecond":80,"effectiveUpstreamModel":"legacy"}
+            """;
+        await db.HashSetAsync("{" + prefix + "}:registry:arms", "legacy", OldEntry);
+        await db.StringSetAsync("{" + prefix + "}:registry:version", 3);
+
+        await using var store = RedisStore(redis.Connection, prefix);
+        await store.StartAsync(CancellationToken.None);
+        var legacy = store.Current.FindArm("legacy");
+
+        Assert.Equal(3, store.Current.Version);
+        Assert.NotNull(legacy);
+        Assert.Null(legacy.Transport);
+        Assert.Equal(ProviderKind.Simulated, legacy.Provider);
+        Assert.Equal(TimeSpan.FromSeconds(30), legacy.Timeout);
+        Assert.Equal(["code"], legacy.Tags);
+
+        // Updating it writes the new form, which reads back with its transport settings.
+        await store.UpdateArmAsync(legacy with { Transport = TransportJson() }, null, CancellationToken.None);
+        Assert.Contains("\"transport\":{\"apiVersion\"", (string?)await db.HashGetAsync("{" + prefix + "}:registry:arms", "legacy"), StringComparison.Ordinal);
+        Assert.Equal(TransportJson().GetRawText(), store.Current.FindArm("legacy")!.Transport!.Value.GetRawText());
+    }
+
+    private static System.Text.Json.JsonElement TransportJson(string apiVersion = "2024-06-01")
+    {
+        using var document = System.Text.Json.JsonDocument.Parse($$$"""{"apiVersion":"{{{apiVersion}}}","simulation":{"reply":"hi {arm}","maxCompletionTokens":3}}""");
+        return document.RootElement.Clone();
+    }
+
     private static async Task ChangesFollowTheContract(IArmRegistryStore store)
     {
         Assert.Equal(0, store.Current.Version);
