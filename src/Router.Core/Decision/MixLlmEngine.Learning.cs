@@ -7,7 +7,8 @@ public sealed partial class MixLlmEngine
 {
     /// <summary>
     /// Folds one event into the state (DESIGN.md step 10): refined feedback updates the arm's quality ridge (and so
-    /// its LinUCB A⁻¹); binary feedback takes one policy-gradient step on the feedback head; usage updates the length
+    /// its LinUCB A⁻¹); binary feedback takes one policy-gradient step on the feedback head and, by default, updates the
+    /// quality ridge with a score of 1 or 0 (<see cref="MixLlmEngineOptions.BinaryUpdatesQuality"/>); usage updates the length
     /// ridge and the latency EWMAs; arms are added cold or removed. Pure and deterministic: the same events in the
     /// same order give bit-identical state. An invalid event throws <see cref="ArgumentException"/> and changes nothing.
     /// Thread-safe (writers are serialised; readers keep their snapshot).
@@ -24,7 +25,9 @@ public sealed partial class MixLlmEngine
                 ArmAdded added => ApplyArmAdded(arms, added),
                 ArmRemoved removed => arms.Remove(removed.Arm),
                 RefinedFeedback refined => ApplyRefined(arms, refined),
-                BinaryFeedback binary => ApplyBinary(arms, binary),
+                BinaryFeedback binary => Options.BinaryUpdatesQuality
+                    ? ApplyRefined(ApplyBinary(arms, binary), new RefinedFeedback { Arm = binary.Arm, Embedding = binary.Embedding, Score = binary.Up ? 1 : 0 })
+                    : ApplyBinary(arms, binary),
                 UsageObserved usage => ApplyUsage(arms, usage),
                 _ => throw new ArgumentException($"Unknown learning event {learningEvent.GetType().Name}.", nameof(learningEvent)),
             };
@@ -95,7 +98,8 @@ public sealed partial class MixLlmEngine
 
     /// <summary>
     /// REINFORCE on <c>log π(m*|e)·r</c> with <c>π = softmax_l(s_l^df)</c> over the candidates and <c>s_l^df = θ_l·z</c>:
-    /// <c>∇θ_l = r·w·(1[l = m*] − π_l)·z</c>, r = ±1, w = 1/propensity (clipped). κ's variance is tracked per arm
+    /// <c>∇θ_l = r·w·(1[l = m*] − π_l)·z</c>, w = 1/propensity (clipped); r = 1[up] − p̂_m*(e) with the quality model as
+    /// baseline (<see cref="MixLlmEngineOptions.BinaryBaseline"/>, computed before the event's own quality update), else ±1. κ's variance is tracked per arm
     /// (Welford) over the post-update scores of the feedback queries.
     /// </summary>
     private ImmutableDictionary<string, ArmModel> ApplyBinary(ImmutableDictionary<string, ArmModel> arms, BinaryFeedback binary)
@@ -124,7 +128,10 @@ public sealed partial class MixLlmEngine
             sum += logits[i];
         }
 
-        var reward = binary.Up ? 1.0 : -1.0;
+        var chosen = Array.IndexOf(names, binary.Arm);
+        var reward = Options.BinaryBaseline
+            ? (binary.Up ? 1.0 : 0.0) - Math.Clamp(models[chosen].QualityMlp is { } mlp ? mlp.Predict(z) : models[chosen].Quality.Predict(z), 0, 1)
+            : binary.Up ? 1.0 : -1.0;
         var weight = binary.Propensity is > 0 and var p ? Math.Min(1.0 / p, Options.MaxImportanceWeight) : 1.0;
         for (var i = 0; i < names.Length; i++)
         {

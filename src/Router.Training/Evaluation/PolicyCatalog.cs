@@ -42,11 +42,15 @@ internal static class PolicyCatalog
         /// The predictor; <paramref name="useTags"/> false drops the tag head and the same-task kNN restriction;
         /// <paramref name="useKnn"/> true adds the harness-only kNN blend (not in the gateway).
         /// </summary>
-        public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = false, string encoderId = "harness") => UseCoreEngine
+        /// <param name="useTags">False: no tag head, no same-task kNN restriction (the <c>mixllm-notags</c> ablation).</param>
+        /// <param name="useKnn">True: the harness-only kNN blend (<c>mixllm+knn</c>).</param>
+        /// <param name="encoderId">Encoder identity written into the engine's state.</param>
+        /// <param name="engine">Changes to the core engine's options (a variant of the simulation), or null.</param>
+        public IOnlineArmPredictor Predictor(bool useTags = true, bool useKnn = false, string encoderId = "harness", Func<MixLlmEngineOptions, MixLlmEngineOptions>? engine = null) => UseCoreEngine
             ? new CoreEnginePredictor(new MixLlmTrainingOptions
             {
                 UseHead = useTags,
-                Engine = new MixLlmEngineOptions { Rho = CoreRho, ColdQualityFromPricePeers = true },
+                Engine = (engine ?? (o => o))(new MixLlmEngineOptions { Rho = CoreRho, ColdQualityFromPricePeers = true }),
             })
             {
                 KnnWeight = useKnn ? KnnWeight : 0,

@@ -141,8 +141,9 @@ internal sealed class CoreEnginePredictor : IOnlineArmPredictor
 
     /// <summary>
     /// Thumbs up/down for the chosen arm through the engine's binary-feedback head (<see cref="BinaryFeedback"/>: policy
-    /// gradient on θ, so the score gains κ·s^df), plus the usage (length) the gateway observes anyway. The quality
-    /// ridge does not learn from thumbs. The stream's decision is a deterministic argmax, so the propensity is 1.
+    /// gradient on θ, so the score gains κ·s^df; by default the quality ridge also learns the thumb as a score of 1 or 0),
+    /// plus the usage (length) the gateway observes anyway. The stream's decision is a deterministic argmax, so the
+    /// propensity is 1.
     /// </summary>
     public void ObserveBinary(EvalSet set, int i, int arm, bool up, double completionTokens, IReadOnlyList<string> candidates)
     {

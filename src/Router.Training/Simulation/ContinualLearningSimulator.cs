@@ -1,3 +1,4 @@
+using Router.Core.Decision;
 using Router.Training.Evaluation;
 using Router.Training.Prediction;
 
@@ -43,7 +44,10 @@ internal sealed class ContinualLearningSimulator
 
     internal sealed record Outcome(string Experiment, string Variant, double QualityPctAtBudget, double Aiq, double StreamQuality, int StreamQueries, double StreamLambda);
 
-    /// <summary>Offline:online splits × {offline only, refined, binary, full information}.</summary>
+    /// <summary>
+    /// Offline:online splits × {offline only, refined, binary (the engine's defaults; without the head; the head alone
+    /// with r = ±1 and η = 0.1, DESIGN.md step 10 as first built), full information}.
+    /// </summary>
     public List<Outcome> ContinualLearning(IReadOnlyList<double> offlineShares, CancellationToken cancellationToken)
     {
         var results = new List<Outcome>();
@@ -55,6 +59,10 @@ internal sealed class ContinualLearningSimulator
             results.Add(Run(name, "offline only", offline, [], all, all, FeedbackKind.None, cancellationToken));
             results.Add(Run(name, "online, refined feedback", offline, online, all, all, FeedbackKind.Refined, cancellationToken));
             results.Add(Run(name, "online, binary feedback", offline, online, all, all, FeedbackKind.Binary, cancellationToken));
+            results.Add(Run(name, "online, binary feedback, no head (η = 0)", offline, online, all, all, FeedbackKind.Binary, cancellationToken,
+                o => o with { FeedbackLearningRate = 0 }));
+            results.Add(Run(name, "online, binary feedback, head only (r = ±1, η = 0.1)", offline, online, all, all, FeedbackKind.Binary, cancellationToken,
+                o => o with { FeedbackLearningRate = 0.1, BinaryBaseline = false, BinaryUpdatesQuality = false }));
             results.Add(Run(name, "full information (upper bound)", [.. offline, .. online], [], all, all, FeedbackKind.None, cancellationToken));
         }
 
@@ -92,10 +100,10 @@ internal sealed class ContinualLearningSimulator
     }
 
     private Outcome Run(string experiment, string variant, int[] offlineRows, int[] onlineRows, bool[] trainedArms, bool[] allowed,
-        FeedbackKind feedback, CancellationToken cancellationToken)
+        FeedbackKind feedback, CancellationToken cancellationToken, Func<MixLlmEngineOptions, MixLlmEngineOptions>? engineOptions = null)
     {
         var offline = _train.Subset(offlineRows);
-        var predictor = _settings.Predictor();
+        var predictor = _settings.Predictor(engine: engineOptions);
         predictor.Fit(offline, trainedArms, cancellationToken);
         double streamQuality = 0;
         var lambda = 0.0;

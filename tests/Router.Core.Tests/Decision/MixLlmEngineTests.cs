@@ -118,7 +118,9 @@ public sealed class MixLlmEngineTests
     [Fact]
     public void Apply_BinaryFeedback_TakesPolicyGradientStepAndKappa()
     {
-        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, options: new MixLlmEngineOptions { FeedbackLearningRate = 0.1, FeedbackEpsilon = 0.5 }, costReference: 1);
+        // The plain REINFORCE step (r = ±1, head only), as DESIGN.md step 10 writes it.
+        var options = new MixLlmEngineOptions { FeedbackLearningRate = 0.1, FeedbackEpsilon = 0.5, BinaryBaseline = false, BinaryUpdatesQuality = false };
+        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, options: options, costReference: 1);
         engine.Apply(new ArmAdded { Arm = "cheap" });
         engine.Apply(new ArmAdded { Arm = "strong" });
 
@@ -139,6 +141,47 @@ public sealed class MixLlmEngineTests
         // κ from the population variance of {sStrong, sStrong2}.
         var variance = Math.Pow((sStrong - sStrong2) / 2, 2);
         Assert.Equal(sStrong2 / (variance + 0.5), engine.Predict(Strong, E, 10).FeedbackTerm, 6);
+    }
+
+    [Fact]
+    public void Apply_BinaryFeedback_Defaults_TrainQualityAsScore_AndStepByAdvantageOverPredictedQuality()
+    {
+        var options = new MixLlmEngineOptions { FeedbackLearningRate = 0.1, FeedbackEpsilon = 0.5 };
+        var thumbs = MixLlmEngine.CreateUntrained("test-encoder", 2, options: options, costReference: 1);
+        var scores = MixLlmEngine.CreateUntrained("test-encoder", 2, options: options, costReference: 1);
+        foreach (var engine in new[] { thumbs, scores })
+        {
+            engine.Apply(new ArmAdded { Arm = "cheap", Tags = ["prior-quality=0.5"] });
+            engine.Apply(new ArmAdded { Arm = "strong", Tags = ["prior-quality=0.9"] });
+        }
+
+        var prior = thumbs.Predict(Strong, E, 10).Quality;
+        thumbs.Apply(new BinaryFeedback { Arm = "strong", Embedding = E, Up = false, Propensity = 1 });
+        scores.Apply(new RefinedFeedback { Arm = "strong", Embedding = E, Score = 0 });
+
+        // The quality ridge learns a thumb exactly as a refined score of 0 (down) or 1 (up).
+        Assert.Equal(scores.Predict(Strong, E, 10).Quality, thumbs.Predict(Strong, E, 10).Quality, 12);
+        Assert.Equal(scores.Predict(Strong, E, 10).Uncertainty, thumbs.Predict(Strong, E, 10).Uncertainty, 12);
+
+        // Head: r = 0 − p̂(before the update) = −prior; π = (½, ½); θ_strong = 0.1·r·(1 − ½)·z, one event → κ = 1/ε.
+        var zz = (0.6 * 0.6) + (0.8 * 0.8) + 1;
+        var sStrong = 0.1 * -prior * 0.5 * zz;
+        Assert.Equal(sStrong / 0.5, thumbs.Predict(Strong, E, 10).FeedbackTerm, 6);
+        Assert.Equal(-sStrong / 0.5, thumbs.Predict(Cheap, E, 10).FeedbackTerm, 6);
+    }
+
+    [Fact]
+    public void Apply_BinaryFeedback_ThumbAsPredicted_LeavesHeadAlone()
+    {
+        // With the quality model as baseline, a thumb it predicted with certainty carries no advantage.
+        var engine = MixLlmEngine.CreateUntrained("test-encoder", 2, options: new MixLlmEngineOptions { FeedbackLearningRate = 0.1 }, costReference: 1);
+        engine.Apply(new ArmAdded { Arm = "cheap", Tags = ["prior-quality=0.5"] });
+        engine.Apply(new ArmAdded { Arm = "strong", Tags = ["prior-quality=1"] });
+
+        engine.Apply(new BinaryFeedback { Arm = "strong", Embedding = E, Up = true, Propensity = 1 });
+
+        Assert.Equal(0, engine.Predict(Strong, E, 10).FeedbackTerm, 12);
+        Assert.Equal(0, engine.Predict(Cheap, E, 10).FeedbackTerm, 12);
     }
 
     [Theory]

@@ -40,8 +40,15 @@ public sealed class ContinualLearningSimulatorTests
         var outcomes = sim.ContinualLearning([0.5], CancellationToken.None);
         outcomes.AddRange(sim.Adaptability([all.ArmIndex("zero-one-ai/Yi-34B-Chat"), all.ArmIndex("mistralai/mixtral-8x7b-chat")], 0.5, CancellationToken.None));
 
-        Assert.Equal(["offline only", "online, refined feedback", "online, binary feedback", "full information (upper bound)", "never added", "added at run time", "trained with all arms"],
+        Assert.Equal(["offline only", "online, refined feedback", "online, binary feedback", "online, binary feedback, no head (η = 0)",
+            "online, binary feedback, head only (r = ±1, η = 0.1)", "full information (upper bound)", "never added", "added at run time", "trained with all arms"],
             outcomes.Select(o => o.Variant));
+
+        // Thumbs here are exactly the 0/1 scores: without the head they teach the quality model what refined scores do.
+        var refined = outcomes.Single(o => o.Variant == "online, refined feedback");
+        var noHead = outcomes.Single(o => o.Variant == "online, binary feedback, no head (η = 0)");
+        Assert.Equal(refined.QualityPctAtBudget, noHead.QualityPctAtBudget, 9);
+        Assert.Equal(refined.StreamQuality, noHead.StreamQuality, 9);
         var online = trainSet.N - (int)Math.Round(trainSet.N * 0.5);
         Assert.All(outcomes.Where(o => o.Variant.StartsWith("online", StringComparison.Ordinal)), o => Assert.Equal(online, o.StreamQueries));
         Assert.All(outcomes, o => Assert.InRange(o.QualityPctAtBudget, 0, 200));
