@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Router.Core.DependencyInjection;
 
 namespace Router.Gateway.Configuration;
 
@@ -20,7 +21,7 @@ internal sealed class ArmsPostConfigure(IConfiguration configuration) : IPostCon
             return;
         }
 
-        var path = Path.GetFullPath(options.ArmsFile);
+        var path = ConfiguredPath.Resolve(options.ArmsFile);
         options.ArmsSource = $"{GatewayOptions.SectionName}:ArmsFile '{options.ArmsFile}': Arms";
         if (!File.Exists(path))
         {

@@ -5,7 +5,10 @@ namespace Router.Core.DependencyInjection;
 /// <summary>Configuration of the MixLLM router in a host (section e.g. <c>Router:MixLlm</c>). Validated at start.</summary>
 public sealed class MixLlmOptions
 {
-    /// <summary>Checkpoint written by <c>router train</c>. Null or missing file: an untrained engine (<see cref="Decision.MixLlmEngine.CreateDefault"/>).</summary>
+    /// <summary>
+    /// Checkpoint written by <c>router train</c>; relative paths resolve by <see cref="ConfiguredPath.Resolve(string)"/>. Null: an
+    /// untrained engine (<see cref="Decision.MixLlmEngine.CreateDefault"/>); a path to no file fails the start.
+    /// </summary>
     public string? CheckpointPath { get; set; }
 
     /// <summary>Folder with model.onnx and vocab.txt. Default: <c>models/all-MiniLM-L6-v2</c> beside the application.</summary>

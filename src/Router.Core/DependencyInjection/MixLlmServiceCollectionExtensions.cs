@@ -28,6 +28,9 @@ public static partial class MixLlmServiceCollectionExtensions
         }
 
         builder
+            .PostConfigure(o => o.CheckpointPath = string.IsNullOrWhiteSpace(o.CheckpointPath) ? null : ConfiguredPath.Resolve(o.CheckpointPath))
+            .Validate(o => o.CheckpointPath is null || File.Exists(o.CheckpointPath),
+                "CheckpointPath names no file (relative paths are looked up from the working directory and its parents, then the application folder); leave it unset to start untrained.")
             .Validate(o => o.MaxTokens is >= 3 and <= 512, "MixLlm:MaxTokens must be in [3, 512].")
             .Validate(o => o.IntraOpThreads >= 0, "MixLlm:IntraOpThreads must be >= 0.")
             .Validate(o => o.DefaultHeadDimension >= 0, "MixLlm:DefaultHeadDimension must be >= 0.")
@@ -44,9 +47,9 @@ public static partial class MixLlmServiceCollectionExtensions
             var encoder = sp.GetRequiredService<ITextEncoder>();
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger("Router.Core.MixLlm") ?? NullLogger.Instance;
-            if (string.IsNullOrEmpty(options.CheckpointPath) || !File.Exists(options.CheckpointPath))
+            if (options.CheckpointPath is null)
             {
-                LogNoCheckpoint(logger, options.CheckpointPath ?? "(none)");
+                LogNoCheckpoint(logger);
                 return MixLlmEngine.CreateDefault(encoder.ModelId, encoder.Dimension, options.DefaultHeadDimension, timeProvider: time);
             }
 
@@ -64,8 +67,8 @@ public static partial class MixLlmServiceCollectionExtensions
         return services;
     }
 
-    [LoggerMessage(10, LogLevel.Warning, "No MixLLM checkpoint at {Path}: starting untrained (cold-start priors, random projection head)")]
-    private static partial void LogNoCheckpoint(ILogger logger, string path);
+    [LoggerMessage(10, LogLevel.Warning, "No MixLLM checkpoint configured: starting untrained (cold-start priors, random projection head)")]
+    private static partial void LogNoCheckpoint(ILogger logger);
 
     [LoggerMessage(11, LogLevel.Warning, "Checkpoint was trained with encoder {Trained}, but {Running} is running: predictions may be off")]
     private static partial void LogEncoderMismatch(ILogger logger, string trained, string running);

@@ -70,10 +70,47 @@ public sealed class EngineIntegrationTests
     }
 
     [Fact]
+    public async Task AddMixLlmRouter_CheckpointPathToNoFile_FailsTheStartSayingWhy()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMixLlmRouter(o => o.CheckpointPath = Path.Combine(Path.GetTempPath(), "missing-checkpoint-" + Guid.NewGuid().ToString("N") + ".json"));
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("CheckpointPath names no file", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfiguredPath_RelativeToAParentOfTheSearchStart_IsFound_BeforeTheAppFolder()
+    {
+        var root = Directory.CreateTempSubdirectory("router-path-");
+        try
+        {
+            var nested = Directory.CreateDirectory(Path.Combine(root.FullName, "src", "Gateway"));
+            var app = Directory.CreateDirectory(Path.Combine(root.FullName, "app"));
+            Directory.CreateDirectory(Path.Combine(root.FullName, "deploy"));
+            Directory.CreateDirectory(Path.Combine(app.FullName, "deploy"));
+            File.WriteAllText(Path.Combine(root.FullName, "deploy", "arms.json"), "{}");
+            File.WriteAllText(Path.Combine(app.FullName, "deploy", "arms.json"), "{}");
+            var relative = Path.Combine("deploy", "arms.json");
+
+            Assert.Equal(Path.Combine(root.FullName, relative), ConfiguredPath.Resolve(relative, [nested.FullName, app.FullName]));
+            Assert.Equal(Path.Combine(app.FullName, relative), ConfiguredPath.Resolve(relative, [app.FullName, nested.FullName]));
+            Assert.Equal(Path.Combine(nested.FullName, "nothing.json"), ConfiguredPath.Resolve("nothing.json", [nested.FullName]));
+            Assert.Equal(Path.Combine(root.FullName, relative), ConfiguredPath.Resolve(Path.Combine(root.FullName, relative), [app.FullName]));
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task AddMixLlmRouter_NoCheckpoint_RoutesWithUntrainedEngineAndLearns()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddMixLlmRouter(o => o.CheckpointPath = Path.Combine(Path.GetTempPath(), "missing-checkpoint.json"));
+        builder.Services.AddMixLlmRouter(o => o.CheckpointPath = null);
         using var host = builder.Build();
         await host.StartAsync();
         try
