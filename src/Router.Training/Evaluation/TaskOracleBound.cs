@@ -14,7 +14,7 @@ namespace Router.Training.Evaluation;
 /// cost ≤ budget" over all such mixtures (a fractional knapsack); a fractional segment sends a seeded share of its
 /// group's queries to the dearer arm. The sweep parameter is a budget, not λ: the evaluation's λ grid is mapped onto
 /// [0, 1] of the range between the cheapest and the dearest hull allocation (λ = 0 → cheapest, 10⁵ → dearest).
-/// Under a time limit it ignores the queues.
+/// It ignores queues, so <c>router evaluate</c> leaves it out of the time-limited half of the report.
 /// </para>
 /// </summary>
 internal sealed class TaskOracleBound : EvalPolicy

@@ -45,6 +45,8 @@ public sealed class EvaluationPipelineTests
         Assert.All(report.Policies, p => Assert.InRange(p.Aiq, 0, 1));
         Assert.Equal(report.Tasks.Order(), report.Policies[0].AiqPerTask.Keys.Order());
         Assert.NotNull(report.TimeLimited);
+        Assert.Contains("task-oracle", names);
+        Assert.DoesNotContain(report.TimeLimited.Policies, p => p.Name.StartsWith("task-oracle", StringComparison.Ordinal)); // it ignores queues
 
         // The JSON carries the contract's field names.
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")));
