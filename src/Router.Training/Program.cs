@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Router.Training.Commands;
 
-var root = new RootCommand("router: train, evaluate, simulate, serve-replay, bench")
+var root = new RootCommand("router: train, evaluate, cv, simulate, serve-replay, bench")
 {
     TrainCommand.Create(),
     EvaluateCommand.Create(),

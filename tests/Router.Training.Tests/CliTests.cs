@@ -114,6 +114,19 @@ public sealed class CliTests
         Assert.Contains("--tags instag needs --tagger-url and --tagger-model", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Help_RootCommand_DescriptionNamesEveryCommand()
+    {
+        var (code, stdout, _) = await RouterWithOutput("--help");
+
+        Assert.Equal(0, code);
+        var description = stdout.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("router:", StringComparison.Ordinal));
+        foreach (var command in new[] { "train", "evaluate", "cv", "simulate", "serve-replay", "bench" })
+        {
+            Assert.Contains(command, description.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries));
+        }
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };

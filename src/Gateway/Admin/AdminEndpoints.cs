@@ -377,12 +377,7 @@ public static class AdminEndpoints
     private static ArmOptions ToOptions(ArmDefinition arm) => new()
     {
         Name = arm.Name,
-        Provider = arm.Provider switch
-        {
-            ProviderKind.AzureOpenAI => "azure",
-            ProviderKind.Simulated => "simulated",
-            _ => "openai",
-        },
+        Provider = arm.Provider.ToConfigName(),
         BaseUrl = arm.BaseUrl?.ToString(),
         UpstreamModel = arm.UpstreamModel,
         ApiKeyEnv = arm.ApiKeyEnv,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Router.Core.Arms;
 using Router.Gateway.Arms;
 using Router.Gateway.Forwarding;
 using Router.Gateway.Logging;
@@ -146,10 +147,10 @@ public static class OpenAiEndpoints
         writer.WriteString("id", def.Name);
         writer.WriteString("object", "model");
         writer.WriteNumber("created", 0);
-        writer.WriteString("owned_by", def.Provider.ToString().ToLowerInvariant());
+        writer.WriteString("owned_by", def.Provider.ToConfigName());
         writer.WriteStartObject("router");
         writer.WriteBoolean("enabled", def.Enabled);
-        writer.WriteString("provider", def.Provider.ToString().ToLowerInvariant());
+        writer.WriteString("provider", def.Provider.ToConfigName());
         writer.WriteNumber("input_price_per_million", def.InputPricePerMillion);
         writer.WriteNumber("output_price_per_million", def.OutputPricePerMillion);
         writer.WriteStartArray("tags");
