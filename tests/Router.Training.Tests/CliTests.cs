@@ -114,6 +114,21 @@ public sealed class CliTests
         Assert.Contains("--tags instag needs --tagger-url and --tagger-model", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("evaluate --data x.csv --out o --bogus", "Unrecognized command or argument '--bogus'")]
+    [InlineData("evaluate --data x.csv --out o --seed 99999999999", "Cannot parse argument '99999999999' for option '--seed'")]
+    [InlineData("evaluate --data x.csv --out o --reveal x", "Cannot parse argument 'x' for option '--reveal'")]
+    [InlineData("train --data x.csv", "Option '--out' is required")]
+    [InlineData("bench --bogus", "Unrecognized command or argument '--bogus'")]
+    [InlineData("frobnicate", "Unrecognized command or argument 'frobnicate'")]
+    public async Task AnyCommand_CommandLineParseError_RouterErrorExit2(string args, string expected)
+    {
+        var (code, stderr) = await Router(args.Split(' '));
+
+        Assert.Equal(2, code);
+        Assert.Contains("router: error: " + expected, stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };

@@ -35,6 +35,20 @@ internal static class Cli
         }
     }
 
+    /// <summary>Reports command-line parse errors (unknown option, missing value, unparsable number) as usage errors: exit code 2.</summary>
+    public static int ParseErrors(ParseResult parse)
+    {
+        foreach (var error in parse.Errors)
+        {
+            Console.Error.WriteLine("router: error: " + error.Message);
+        }
+
+        var command = parse.CommandResult.Command;
+        var name = command is RootCommand ? "router" : "router " + command.Name;
+        Console.Error.WriteLine($"(see '{name} --help')");
+        return 2;
+    }
+
     public static int Fail(string message)
     {
         Console.Error.WriteLine("router: error: " + message);
