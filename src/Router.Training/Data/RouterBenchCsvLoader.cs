@@ -107,6 +107,11 @@ public static class RouterBenchCsvLoader
                     throw Error(path, csv, cc, "total_cost is negative");
                 }
 
+                if (cost is { } c && !double.IsFinite(c))
+                {
+                    throw Error(path, csv, cc, $"total_cost {row[cc]} is not a finite number");
+                }
+
                 outcomes[a] = new ArmOutcome
                 {
                     Quality = quality,

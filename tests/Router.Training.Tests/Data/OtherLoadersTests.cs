@@ -95,7 +95,10 @@ public sealed class OtherLoadersTests
     [Theory]
     [InlineData("{\"prompt\":\"p\",\"arm\":\"a\"}", "missing number \"quality\"")]
     [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":2}", "in [0, 1]")]
-    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"cost\":\"x\"}", "\"cost\" must be a non-negative number")]
+    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"cost\":\"x\"}", "\"cost\" must be a finite non-negative number")]
+    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"cost\":1e400}", "\"cost\" must be a finite non-negative number")]
+    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"prompt_tokens\":3.5}", "\"prompt_tokens\" must be a whole number of tokens")]
+    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"completion_tokens\":1e20}", "\"completion_tokens\" must be a whole number of tokens")]
     [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"tags\":\"x\"}", "\"tags\" must be an array")]
     [InlineData("{\"prompt\":\"p\", oops}", "invalid JSON")]
     public void Jsonl_BadLine_ReportsLineNumber(string line, string problem)
