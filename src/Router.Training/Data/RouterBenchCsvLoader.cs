@@ -28,7 +28,10 @@ public static class RouterBenchCsvLoader
         var col = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < header.Count; i++)
         {
-            col.TryAdd(header[i], i);
+            if (!col.TryAdd(header[i], i))
+            {
+                throw new DatasetFormatException(path, csv.FieldPositions[i].Line, csv.FieldPositions[i].Column, $"duplicate column name '{Truncate(header[i])}'");
+            }
         }
 
         foreach (var required in new[] { "sample_id", "prompt", "eval_name" })

@@ -127,6 +127,17 @@ public sealed class OtherLoadersTests
     }
 
     [Fact]
+    public void Pairwise_DuplicateModelColumn_ReportsItsPosition()
+    {
+        var path = Path.Combine(SharedData.NewTempFolder(), "mmlu_x.csv");
+        File.WriteAllText(path, "prompt,a,b,a\nq1,True,False,True\n");
+
+        var e = Assert.Throws<DatasetFormatException>(() => PairwiseCsvLoader.Load(path));
+
+        Assert.Contains(path + ":1:12: duplicate column name 'a'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DatasetLoader_UnknownPathOrType_ClearErrors()
     {
         var dir = SharedData.NewTempFolder();

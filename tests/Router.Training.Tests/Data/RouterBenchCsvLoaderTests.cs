@@ -128,6 +128,16 @@ public sealed class RouterBenchCsvLoaderTests
         Assert.Contains("eval_name", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_DuplicateColumnName_ReportsItsPosition()
+    {
+        var path = Write(",sample_id,prompt,eval_name,m1,m1,m1|total_cost\n0,s1,q,t,1,0,0.001\n");
+
+        var e = Assert.Throws<DatasetFormatException>(() => RouterBenchCsvLoader.Load(path));
+
+        Assert.Contains(path + ":1:32: duplicate column name 'm1'", e.Message, StringComparison.Ordinal);
+    }
+
     private static string Write(string content)
     {
         var path = Path.Combine(SharedData.NewTempFolder(), "rb.csv");
