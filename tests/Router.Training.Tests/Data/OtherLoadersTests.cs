@@ -149,4 +149,18 @@ public sealed class OtherLoadersTests
         File.WriteAllText(Path.Combine(dir, "odd.csv"), "x,y\n1,2\n");
         Assert.Contains("unknown CSV layout", Assert.Throws<DatasetFormatException>(() => DatasetLoader.Load([Path.Combine(dir, "odd.csv")])).Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("x.csv", "prompt,a,b\n")]
+    [InlineData("x.json", "[]")]
+    [InlineData("x.jsonl", "\n")]
+    public void DatasetLoader_FilesWithNoRows_SaysThereAreNoQueries(string name, string content)
+    {
+        var dir = SharedData.NewTempFolder();
+        File.WriteAllText(Path.Combine(dir, name), content);
+
+        var e = Assert.Throws<DatasetFormatException>(() => DatasetLoader.Load([dir]));
+
+        Assert.Contains("no queries (the data files hold no rows) in: " + dir, e.Message, StringComparison.Ordinal);
+    }
 }
