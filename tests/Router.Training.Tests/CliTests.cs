@@ -129,6 +129,51 @@ public sealed class CliTests
         Assert.Contains("router: error: " + expected, stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("evaluate --test-fraction 0", "--test-fraction must be in (0, 1)")]
+    [InlineData("evaluate --test-fraction 1", "--test-fraction must be in (0, 1)")]
+    [InlineData("evaluate --test-fraction NaN", "--test-fraction must be in (0, 1)")]
+    [InlineData("evaluate --test-fraction 0.01", "leaves the test split empty")]
+    [InlineData("evaluate --test-fraction 0.99", "leaves the training split empty")]
+    [InlineData("evaluate --time-limit -1", "--time-limit must be a positive number of seconds")]
+    [InlineData("evaluate --time-limit Infinity", "--time-limit must be a positive number of seconds")]
+    [InlineData("evaluate --time-limit 5 --arrival-rate NaN", "--arrival-rate must be a positive number")]
+    [InlineData("evaluate --reveal NaN", "--reveal fractions must be in [0, 1]")]
+    [InlineData("evaluate --policies nope", "--policies: unknown policy 'nope'")]
+    [InlineData("evaluate --mlp-epochs 0", "--mlp-epochs must be >= 1")]
+    [InlineData("simulate --test-fraction 1", "--test-fraction must be in (0, 1)")]
+    [InlineData("simulate --splits NaN:1", "--splits: 'NaN:1' is not OFFLINE:ONLINE")]
+    [InlineData("simulate --splits ,", "names no OFFLINE:ONLINE split")]
+    [InlineData("simulate --budget-pct NaN", "--budget-pct must be a positive percentage")]
+    [InlineData("cv --folds 0", "--folds must be >= 2")]
+    [InlineData("cv --folds 1", "--folds must be >= 2")]
+    [InlineData("cv --folds 9", "leave some folds empty")]
+    [InlineData("cv --reveal 2", "--reveal fractions must be in [0, 1]")]
+    [InlineData("cv --core-rhos 0", "--core-rhos must be finite and > 0")]
+    [InlineData("cv --grid huge", "Argument 'huge' not recognized")]
+    [InlineData("train --clusters 0", "--clusters must be >= 1")]
+    [InlineData("train --tags nope", "--tags must be one of")]
+    [InlineData("serve-replay --latency-scale NaN", "--latency-scale and --ttft must be finite")]
+    public async Task DataCommands_BadOptionValue_ClearErrorExit2(string args, string expected)
+    {
+        // 3 tasks × 4 queries: a 0.01 share rounds to no test query, 0.99 to no training query, 9 folds leave some empty.
+        var data = SharedData.CutRouterBench(4);
+        var parts = args.Split(' ');
+        string[] common = parts[0] switch
+        {
+            "evaluate" or "simulate" => ["--data", data, "--out", SharedData.NewTempFolder(), "--encoder", "hashing"],
+            "train" => ["--data", data, "--out", SharedData.NewTempFolder(), "--encoder", "hashing"],
+            "serve-replay" => ["--data", data, "--urls", "http://127.0.0.1:0"],
+            _ => ["--data", data, "--encoder", "hashing"],
+        };
+
+        var (code, stderr) = await Router([parts[0], .. common, .. parts[1..]]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("router: error: ", stderr.Split('\n').Single(l => l.Contains(expected, StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };

@@ -49,6 +49,18 @@ internal static class Cli
         return 2;
     }
 
+    /// <summary>Rejects a bad option value before any work is done (NaN and infinities fail every range check here).</summary>
+    public static void Check(bool ok, string message)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+
+    /// <summary>True for a finite number in [<paramref name="min"/>, <paramref name="max"/>]; false for NaN and infinities.</summary>
+    public static bool InRange(double value, double min, double max = double.MaxValue) => double.IsFinite(value) && value >= min && value <= max;
+
     public static int Fail(string message)
     {
         Console.Error.WriteLine("router: error: " + message);

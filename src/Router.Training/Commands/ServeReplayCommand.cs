@@ -22,9 +22,9 @@ internal static class ServeReplayCommand
         };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(async () =>
         {
-            if (parse.GetValue(scale) < 0 || parse.GetValue(tps) <= 0 || parse.GetValue(ttft) < 0)
+            if (!Cli.InRange(parse.GetValue(scale), 0) || !Cli.InRange(parse.GetValue(tps), 0) || parse.GetValue(tps) == 0 || !Cli.InRange(parse.GetValue(ttft), 0))
             {
-                throw new ArgumentException("--latency-scale and --ttft must be >= 0, --tokens-per-second > 0");
+                throw new ArgumentException("--latency-scale and --ttft must be finite and >= 0, --tokens-per-second finite and > 0");
             }
 
             var dataset = DatasetLoader.Load(parse.GetValue(data)!, ct);

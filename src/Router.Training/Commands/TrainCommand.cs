@@ -40,6 +40,8 @@ internal static class TrainCommand
         cmd.SetAction((parse, ct) => Cli.GuardAsync(async () =>
         {
             var notes = new List<string>();
+            Cli.Check(TagSource.Names.Contains(parse.GetValue(tags)!), $"--tags must be one of {string.Join(", ", TagSource.Names)} (got '{parse.GetValue(tags)}')");
+            Cli.Check(parse.GetValue(clusters) >= 1, $"--clusters must be >= 1 (got {parse.GetValue(clusters)})");
             var dataset = DatasetLoader.Load(parse.GetValue(data)!, ct);
             var armDefs = ExperimentData.ResolveArms(dataset.Arms, parse.GetValue(arms), notes);
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
