@@ -174,6 +174,25 @@ public sealed class CliTests
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("train")]
+    [InlineData("evaluate")]
+    [InlineData("simulate")]
+    public async Task OutputCommands_OutIsAFileOrEmpty_FailsUpFrontWithExit2(string command)
+    {
+        var data = SharedData.CutRouterBench(4);
+        var file = Path.Combine(SharedData.NewTempFolder(), "taken");
+        await File.WriteAllTextAsync(file, "x");
+
+        var (code, stderr) = await Router(command, "--data", data, "--out", file, "--encoder", "hashing");
+        var (emptyCode, emptyStderr) = await Router(command, "--data", data, "--out", "", "--encoder", "hashing");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"router: error: --out '{file}' is a file, not a folder", stderr, StringComparison.Ordinal); // before "Embedding prompts"
+        Assert.Equal(2, emptyCode);
+        Assert.Contains("router: error: --out must name a folder", emptyStderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };

@@ -61,6 +61,23 @@ internal static class Cli
     /// <summary>True for a finite number in [<paramref name="min"/>, <paramref name="max"/>]; false for NaN and infinities.</summary>
     public static bool InRange(double value, double min, double max = double.MaxValue) => double.IsFinite(value) && value >= min && value <= max;
 
+    /// <summary>Creates the <c>--out</c> folder up front, so a bad place fails before minutes of work, not after.</summary>
+    public static string OutputFolder(string? path)
+    {
+        Check(!string.IsNullOrWhiteSpace(path), "--out must name a folder");
+        Check(!File.Exists(path), $"--out '{path}' is a file, not a folder");
+        try
+        {
+            Directory.CreateDirectory(path!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ArgumentException($"--out '{path}': cannot create the folder: {e.Message}", e);
+        }
+
+        return path!;
+    }
+
     public static int Fail(string message)
     {
         Console.Error.WriteLine("router: error: " + message);

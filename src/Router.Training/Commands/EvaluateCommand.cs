@@ -46,7 +46,7 @@ internal static class EvaluateCommand
                 Test = parse.GetValue(test) ?? [],
                 Data = parse.GetValue(data) ?? [],
                 TestFraction = parse.GetValue(testFraction),
-                Out = parse.GetValue(outDir)!,
+                Out = Cli.OutputFolder(parse.GetValue(outDir)),
                 ReferenceArm = parse.GetValue(reference),
                 TimeLimit = parse.GetValue(timeLimit),
                 ArrivalRate = parse.GetValue(rate),

@@ -37,6 +37,7 @@ internal static class SimulateCommand
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
+            var folder = Cli.OutputFolder(parse.GetValue(outDir));
             var s = parse.GetValue(seed);
             var shares = ParseSplits(parse.GetValue(splits)!);
             Cli.Check(Cli.InRange(parse.GetValue(budget), 0) && parse.GetValue(budget) > 0, $"--budget-pct must be a positive percentage (got {parse.GetValue(budget)})");
@@ -68,8 +69,6 @@ internal static class SimulateCommand
                 outcomes.AddRange(sim.Adaptability(added, 0.5, ct));
                 advance(1);
             });
-            var folder = parse.GetValue(outDir)!;
-            Directory.CreateDirectory(folder);
             var json = JsonSerializer.Serialize(new
             {
                 reference_arm = exp.Test.Data.Arms[referenceArm],
