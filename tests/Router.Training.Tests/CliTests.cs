@@ -193,6 +193,34 @@ public sealed class CliTests
         Assert.Contains("router: error: --out must name a folder", emptyStderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("notaurl", "--urls: 'notaurl' is not an http(s)://host:port address")]
+    [InlineData("ftp://127.0.0.1:1", "--urls: 'ftp://127.0.0.1:1' is not an http(s)://host:port address")]
+    [InlineData("http://127.0.0.1:99999", "--urls: 'http://127.0.0.1:99999' is not an http(s)://host:port address")]
+    [InlineData("", "--urls must name at least one address")]
+    public async Task ServeReplay_BadUrls_OneLineNoHostTrace(string urls, string expected)
+    {
+        var (code, stderr) = await Router("serve-replay", "--data", SharedData.CutRouterBench(2), "--urls", urls);
+
+        Assert.Equal(2, code);
+        Assert.Contains("router: error: " + expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServeReplay_BusyPort_OneLineNoHostTrace()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        var (code, stdout, stderr) = await RouterWithOutput("serve-replay", "--data", SharedData.CutRouterBench(2), "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"router: error: --urls: Failed to bind to address http://127.0.0.1:{port}: address already in use", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
