@@ -221,6 +221,18 @@ public sealed class CliTests
         Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Bench_BadCounts_RouterErrorExit2()
+    {
+        var (code, stderr) = await Router("bench", "--arms", "0");
+        var (weightsCode, weightsStderr) = await Router("bench", "--model-dir", "/nonexistent", "--encoder-runs", "1", "--decisions", "1");
+
+        Assert.Equal(2, code);
+        Assert.Contains("router: error: --arms, --encoder-runs, --decisions and --dim must be positive", stderr, StringComparison.Ordinal);
+        Assert.Equal(2, weightsCode); // was 1, with a bare "error:" prefix
+        Assert.Contains("router: error: Encoder weights not found in '/nonexistent'", weightsStderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
