@@ -12,4 +12,8 @@ var root = new RootCommand("router: train, evaluate, cv, simulate, serve-replay,
     // The core helper's decision-path benchmark (src/Router.Training/Commands/BenchCommand.cs).
     BenchCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+
+// Unknown options, missing required options and unparsable values are bad input like any other: one line each in the
+// CLI's error format and exit code 2 (System.CommandLine's own handler prints help and returns 1).
+return parse.Errors.Count > 0 ? Cli.ParseErrors(parse) : await parse.InvokeAsync();

@@ -127,6 +127,125 @@ public sealed class CliTests
         }
     }
 
+    [Theory]
+    [InlineData("evaluate --data x.csv --out o --bogus", "Unrecognized command or argument '--bogus'")]
+    [InlineData("evaluate --data x.csv --out o --seed 99999999999", "Cannot parse argument '99999999999' for option '--seed'")]
+    [InlineData("evaluate --data x.csv --out o --reveal x", "Cannot parse argument 'x' for option '--reveal'")]
+    [InlineData("train --data x.csv", "Option '--out' is required")]
+    [InlineData("bench --bogus", "Unrecognized command or argument '--bogus'")]
+    [InlineData("frobnicate", "Unrecognized command or argument 'frobnicate'")]
+    public async Task AnyCommand_CommandLineParseError_RouterErrorExit2(string args, string expected)
+    {
+        var (code, stderr) = await Router(args.Split(' '));
+
+        Assert.Equal(2, code);
+        Assert.Contains("router: error: " + expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("evaluate --test-fraction 0", "--test-fraction must be in (0, 1)")]
+    [InlineData("evaluate --test-fraction 1", "--test-fraction must be in (0, 1)")]
+    [InlineData("evaluate --test-fraction NaN", "--test-fraction must be in (0, 1)")]
+    [InlineData("evaluate --test-fraction 0.01", "leaves the test split empty")]
+    [InlineData("evaluate --test-fraction 0.99", "leaves the training split empty")]
+    [InlineData("evaluate --time-limit -1", "--time-limit must be a positive number of seconds")]
+    [InlineData("evaluate --time-limit Infinity", "--time-limit must be a positive number of seconds")]
+    [InlineData("evaluate --time-limit 5 --arrival-rate NaN", "--arrival-rate must be a positive number")]
+    [InlineData("evaluate --reveal NaN", "--reveal fractions must be in [0, 1]")]
+    [InlineData("evaluate --policies nope", "--policies: unknown policy 'nope'")]
+    [InlineData("evaluate --mlp-epochs 0", "--mlp-epochs must be >= 1")]
+    [InlineData("simulate --test-fraction 1", "--test-fraction must be in (0, 1)")]
+    [InlineData("simulate --splits NaN:1", "--splits: 'NaN:1' is not OFFLINE:ONLINE")]
+    [InlineData("simulate --splits ,", "names no OFFLINE:ONLINE split")]
+    [InlineData("simulate --budget-pct NaN", "--budget-pct must be a positive percentage")]
+    [InlineData("cv --folds 0", "--folds must be >= 2")]
+    [InlineData("cv --folds 1", "--folds must be >= 2")]
+    [InlineData("cv --folds 9", "leave some folds empty")]
+    [InlineData("cv --reveal 2", "--reveal fractions must be in [0, 1]")]
+    [InlineData("cv --core-rhos 0", "--core-rhos must be finite and > 0")]
+    [InlineData("cv --grid huge", "Argument 'huge' not recognized")]
+    [InlineData("train --clusters 0", "--clusters must be >= 1")]
+    [InlineData("train --tags nope", "--tags must be one of")]
+    [InlineData("serve-replay --latency-scale NaN", "--latency-scale and --ttft must be finite")]
+    public async Task DataCommands_BadOptionValue_ClearErrorExit2(string args, string expected)
+    {
+        // 3 tasks × 4 queries: a 0.01 share rounds to no test query, 0.99 to no training query, 9 folds leave some empty.
+        var data = SharedData.CutRouterBench(4);
+        var parts = args.Split(' ');
+        string[] common = parts[0] switch
+        {
+            "evaluate" or "simulate" => ["--data", data, "--out", SharedData.NewTempFolder(), "--encoder", "hashing"],
+            "train" => ["--data", data, "--out", SharedData.NewTempFolder(), "--encoder", "hashing"],
+            "serve-replay" => ["--data", data, "--urls", "http://127.0.0.1:0"],
+            _ => ["--data", data, "--encoder", "hashing"],
+        };
+
+        var (code, stderr) = await Router([parts[0], .. common, .. parts[1..]]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("router: error: ", stderr.Split('\n').Single(l => l.Contains(expected, StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("evaluate")]
+    [InlineData("simulate")]
+    public async Task OutputCommands_OutIsAFileOrEmpty_FailsUpFrontWithExit2(string command)
+    {
+        var data = SharedData.CutRouterBench(4);
+        var file = Path.Combine(SharedData.NewTempFolder(), "taken");
+        await File.WriteAllTextAsync(file, "x");
+
+        var (code, stderr) = await Router(command, "--data", data, "--out", file, "--encoder", "hashing");
+        var (emptyCode, emptyStderr) = await Router(command, "--data", data, "--out", "", "--encoder", "hashing");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"router: error: --out '{file}' is a file, not a folder", stderr, StringComparison.Ordinal); // before "Embedding prompts"
+        Assert.Equal(2, emptyCode);
+        Assert.Contains("router: error: --out must name a folder", emptyStderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("notaurl", "--urls: 'notaurl' is not an http(s)://host:port address")]
+    [InlineData("ftp://127.0.0.1:1", "--urls: 'ftp://127.0.0.1:1' is not an http(s)://host:port address")]
+    [InlineData("http://127.0.0.1:99999", "--urls: 'http://127.0.0.1:99999' is not an http(s)://host:port address")]
+    [InlineData("", "--urls must name at least one address")]
+    public async Task ServeReplay_BadUrls_OneLineNoHostTrace(string urls, string expected)
+    {
+        var (code, stderr) = await Router("serve-replay", "--data", SharedData.CutRouterBench(2), "--urls", urls);
+
+        Assert.Equal(2, code);
+        Assert.Contains("router: error: " + expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServeReplay_BusyPort_OneLineNoHostTrace()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        var (code, stdout, stderr) = await RouterWithOutput("serve-replay", "--data", SharedData.CutRouterBench(2), "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"router: error: --urls: Failed to bind to address http://127.0.0.1:{port}: address already in use", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_BadCounts_RouterErrorExit2()
+    {
+        var (code, stderr) = await Router("bench", "--arms", "0");
+        var (weightsCode, weightsStderr) = await Router("bench", "--model-dir", "/nonexistent", "--encoder-runs", "1", "--decisions", "1");
+
+        Assert.Equal(2, code);
+        Assert.Contains("router: error: --arms, --encoder-runs, --decisions and --dim must be positive", stderr, StringComparison.Ordinal);
+        Assert.Equal(2, weightsCode); // was 1, with a bare "error:" prefix
+        Assert.Contains("router: error: Encoder weights not found in '/nonexistent'", weightsStderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };

@@ -28,14 +28,35 @@ public static class ArmsFile
     /// <summary>Reads the arms of a file.</summary>
     public static IReadOnlyList<ArmDefinition> Load(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new DatasetFormatException($"{path}: is a folder, not an arms file");
+        }
+
         try
         {
             var file = JsonSerializer.Deserialize<ArmsFileModel>(File.ReadAllBytes(path), JsonOptions)
                 ?? throw new DatasetFormatException($"{path}: empty arms file");
+            if (file.Arms is null)
+            {
+                throw new DatasetFormatException($"{path}: \"Arms\" must be an array of arms");
+            }
+
             var errors = new List<string>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < file.Arms.Count; i++)
             {
-                file.Arms[i].Validate($"Arms:{i}", errors); // the gateway's own checks (Router.Core ArmSettings)
+                if (file.Arms[i] is not { } arm)
+                {
+                    errors.Add($"Arms:{i} is null");
+                    continue;
+                }
+
+                arm.Validate($"Arms:{i}", errors); // the gateway's own checks (Router.Core ArmSettings)
+                if (!string.IsNullOrEmpty(arm.Name) && !names.Add(arm.Name))
+                {
+                    errors.Add($"Arms:{i}: arm '{arm.Name}' is listed twice");
+                }
             }
 
             if (errors.Count > 0)
@@ -43,13 +64,13 @@ public static class ArmsFile
                 throw new DatasetFormatException($"{path}: {string.Join("; ", errors)}");
             }
 
-            return file.Arms.Select(a => a.ToDefinition()).ToList();
+            return file.Arms.Select(a => a!.ToDefinition()).ToList();
         }
         catch (JsonException e)
         {
             throw new DatasetFormatException(path, (e.LineNumber ?? -1) + 1, (e.BytePositionInLine ?? -1) + 1, "invalid arms file: " + e.Message.Split(". ")[0]);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DatasetFormatException($"{path}: {e.Message}", e);
         }
@@ -102,6 +123,7 @@ public static class ArmsFile
 
     private sealed record ArmsFileModel
     {
-        public List<ArmSettings> Arms { get; init; } = [];
+        // Nullable: JSON may say "Arms": null or list a null arm; Load reports both.
+        public List<ArmSettings?>? Arms { get; init; } = [];
     }
 }

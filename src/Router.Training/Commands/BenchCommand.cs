@@ -41,8 +41,7 @@ public static class BenchCommand
             var dim = parse.GetValue(headDim);
             if (armCount < 1 || runs < 1 || decisionCount < 1 || dim < 1)
             {
-                Console.Error.WriteLine("error: --arms, --encoder-runs, --decisions and --dim must be positive.");
-                return Task.FromResult(2);
+                return Task.FromResult(Cli.Fail("--arms, --encoder-runs, --decisions and --dim must be positive"));
             }
 
             var options = new MiniLmEncoderOptions
@@ -72,8 +71,7 @@ public static class BenchCommand
             }
             catch (Exception ex) when (ex is FileNotFoundException or ArgumentException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return Task.FromResult(1);
+                return Task.FromResult(Cli.Fail(ex.Message));
             }
         });
         return command;

@@ -29,6 +29,7 @@ internal static class CrossValidateCommand
         var encoder = new Option<string>("--encoder") { Description = "minilm (default) or hashing", DefaultValueFactory = _ => "minilm" };
         var baselines = new Option<bool>("--baselines") { Description = "also cross-validate knn and mlp" };
         var grid = new Option<string>("--grid") { Description = "small (default) or full", DefaultValueFactory = _ => "small" };
+        grid.AcceptOnlyFromAmong("small", "full");
         var weights = new Option<double[]>("--knn-weights") { Description = "kNN blend weights to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
         var ks = new Option<int[]>("--knn-k") { Description = "kNN sizes to try (overrides --grid)", AllowMultipleArgumentsPerToken = true };
         var temps = new Option<double[]>("--knn-temperatures") { Description = "kNN weight temperatures to try (0 = equal weights)", AllowMultipleArgumentsPerToken = true };
@@ -44,7 +45,18 @@ internal static class CrossValidateCommand
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
+            var k = parse.GetValue(folds);
+            Cli.Check(k >= 2, $"--folds must be >= 2 (got {k})");
+            Cli.Check((parse.GetValue(weights) ?? []).All(w => Cli.InRange(w, 0, 1)), "--knn-weights must be in [0, 1]");
+            Cli.Check((parse.GetValue(ks) ?? []).All(x => x >= 1), "--knn-k must be >= 1");
+            Cli.Check((parse.GetValue(temps) ?? []).All(x => Cli.InRange(x, 0)), "--knn-temperatures must be finite and >= 0");
+            Cli.Check((parse.GetValue(alphas) ?? []).All(x => Cli.InRange(x, 0)), "--alphas must be finite and >= 0");
+            Cli.Check((parse.GetValue(rhos) ?? []).All(x => Cli.InRange(x, 0) && x > 0), "--core-rhos must be finite and > 0");
+            Cli.Check((parse.GetValue(heads) ?? []).All(x => x >= 1), "--core-head-dims must be >= 1");
+            Cli.Check((parse.GetValue(subs) ?? []).All(x => x >= 0), "--core-subclusters must be >= 0");
+            Cli.Check((parse.GetValue(reveal) ?? []).All(x => Cli.InRange(x, 0, 1)), "--reveal fractions must be in [0, 1]");
             var all = DatasetLoader.Load(parse.GetValue(data)!, ct);
+            Cli.Check(all.Folds(k, parse.GetValue(seed)).Distinct().Count() == k, $"--folds {k}: {all.Queries.Count} queries (stratified by task) leave some folds empty; use fewer folds");
             var armDefs = ExperimentData.ResolveArms(all.Arms, parse.GetValue(arms), notes);
             if (NullIfEmpty(parse.GetValue(cascades)) is { } specs)
             {
@@ -54,7 +66,6 @@ internal static class CrossValidateCommand
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
             var emb = EncoderFactory.EmbedAll(enc, all.Queries.Select(q => q.Prompt).ToList(), "prompts", ct);
             var full = EvalSet.Create(all, emb, enc.Dimension, armDefs);
-            var k = parse.GetValue(folds);
             var s = parse.GetValue(seed);
             var variants = new List<CrossValidator.CoreVariant>();
             foreach (var sub in NullIfEmpty(parse.GetValue(subs)) ?? [0])

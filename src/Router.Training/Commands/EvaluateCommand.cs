@@ -46,7 +46,7 @@ internal static class EvaluateCommand
                 Test = parse.GetValue(test) ?? [],
                 Data = parse.GetValue(data) ?? [],
                 TestFraction = parse.GetValue(testFraction),
-                Out = parse.GetValue(outDir)!,
+                Out = Cli.OutputFolder(parse.GetValue(outDir)),
                 ReferenceArm = parse.GetValue(reference),
                 TimeLimit = parse.GetValue(timeLimit),
                 ArrivalRate = parse.GetValue(rate),
@@ -57,15 +57,12 @@ internal static class EvaluateCommand
                 Cascades = parse.GetValue(cascades) ?? [],
                 RevealedFractions = parse.GetValue(reveal) ?? [],
             };
-            if (options.RevealedFractions.Any(f => f is < 0 or > 1))
-            {
-                throw new ArgumentException("--reveal fractions must be in [0, 1]");
-            }
-
-            if (options.TimeLimit is <= 0 || options.ArrivalRate <= 0 || options.TestFraction is <= 0 or >= 1)
-            {
-                throw new ArgumentException("--time-limit and --arrival-rate must be > 0, --test-fraction in (0, 1)");
-            }
+            Cli.Check(options.RevealedFractions.All(f => Cli.InRange(f, 0, 1)), "--reveal fractions must be in [0, 1]");
+            Cli.Check(options.TimeLimit is not { } t || (Cli.InRange(t, 0) && t > 0), $"--time-limit must be a positive number of seconds (got {options.TimeLimit})");
+            Cli.Check(Cli.InRange(options.ArrivalRate, 0) && options.ArrivalRate > 0, $"--arrival-rate must be a positive number of queries per second (got {options.ArrivalRate})");
+            Cli.Check(options.MlpEpochs >= 1, $"--mlp-epochs must be >= 1 (got {options.MlpEpochs})");
+            var unknown = options.Policies.Where(p => !PolicyCatalog.All.Contains(p, StringComparer.Ordinal)).ToList();
+            Cli.Check(unknown.Count == 0, $"--policies: unknown policy {string.Join(", ", unknown.Select(u => $"'{u}'"))} (known: {string.Join(", ", PolicyCatalog.All)}; single arms are always in)");
 
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
             var report = EvaluationPipeline.Run(options, enc, ct);

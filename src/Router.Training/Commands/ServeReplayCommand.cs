@@ -22,11 +22,12 @@ internal static class ServeReplayCommand
         };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(async () =>
         {
-            if (parse.GetValue(scale) < 0 || parse.GetValue(tps) <= 0 || parse.GetValue(ttft) < 0)
+            if (!Cli.InRange(parse.GetValue(scale), 0) || !Cli.InRange(parse.GetValue(tps), 0) || parse.GetValue(tps) == 0 || !Cli.InRange(parse.GetValue(ttft), 0))
             {
-                throw new ArgumentException("--latency-scale and --ttft must be >= 0, --tokens-per-second > 0");
+                throw new ArgumentException("--latency-scale and --ttft must be finite and >= 0, --tokens-per-second finite and > 0");
             }
 
+            CheckUrls(parse.GetValue(urls));
             var dataset = DatasetLoader.Load(parse.GetValue(data)!, ct);
             var armsPath = ArmsFile.Locate(parse.GetValue(arms));
             var armDefs = armsPath is null ? [] : ArmsFile.Load(armsPath);
@@ -38,7 +39,16 @@ internal static class ServeReplayCommand
                 DefaultTokensPerSecond = parse.GetValue(tps),
             };
             await using var app = ReplayServer.Build(store, armDefs, options, parse.GetValue(urls)!);
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e)
+            {
+                // Kestrel: "Failed to bind to address ...: address already in use."
+                throw new ArgumentException($"--urls: {e.Message}", e);
+            }
+
             Console.WriteLine($"serve-replay: {store.Models.Count} models, {store.Count} recorded answers, listening on {string.Join(", ", app.Urls)}");
             try
             {
@@ -53,5 +63,18 @@ internal static class ServeReplayCommand
             return 0;
         }));
         return cmd;
+    }
+
+    // Kestrel accepts http(s)://host:port, with '*' or '+' for any host, several separated by ';'. Checked here so a
+    // typo is one line, not a hosting failure logged with its stack trace.
+    private static void CheckUrls(string? urls)
+    {
+        Cli.Check(!string.IsNullOrWhiteSpace(urls), "--urls must name at least one address, e.g. http://127.0.0.1:8081");
+        foreach (var url in urls!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var probe = url.Replace("://*", "://any-host", StringComparison.Ordinal).Replace("://+", "://any-host", StringComparison.Ordinal);
+            Cli.Check(Uri.TryCreate(probe, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && url.Contains("://", StringComparison.Ordinal),
+                $"--urls: '{url}' is not an http(s)://host:port address");
+        }
     }
 }

@@ -37,18 +37,22 @@ internal static class SimulateCommand
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
+            var folder = Cli.OutputFolder(parse.GetValue(outDir));
             var s = parse.GetValue(seed);
+            var shares = ParseSplits(parse.GetValue(splits)!);
+            Cli.Check(Cli.InRange(parse.GetValue(budget), 0) && parse.GetValue(budget) > 0, $"--budget-pct must be a positive percentage (got {parse.GetValue(budget)})");
+            Cli.Check(parse.GetValue(alpha) is not { } a0 || Cli.InRange(a0, 0), "--alpha must be a finite number >= 0");
             var trainSet = ExperimentData.LoadTrainTest(parse.GetValue(train) ?? [], parse.GetValue(test) ?? [], parse.GetValue(data) ?? [],
                 parse.GetValue(testFraction), s, ct, out var testSet, notes);
             var armDefs = ExperimentData.ResolveArms(trainSet.Arms, parse.GetValue(arms), notes);
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
             var exp = ExperimentData.Create(trainSet, testSet, armDefs, enc, notes, ct);
             var referenceArm = EvaluationPipeline.ReferenceArm(exp, parse.GetValue(reference));
-            var shares = ParseSplits(parse.GetValue(splits)!);
+            var added = NewArms(exp, parse.GetValue(newArms) ?? [], referenceArm);
             var settings = new PolicyCatalog.MixLlmSettings();
             if (parse.GetValue(alpha) is { } a)
             {
-                settings = settings with { Alpha = a >= 0 ? a : throw new ArgumentException("--alpha must be >= 0") };
+                settings = settings with { Alpha = a };
             }
 
             notes.Add(FormattableString.Invariant($"mixllm settings: the core engine alone (as the gateway), alpha={settings.Alpha}"));
@@ -62,12 +66,9 @@ internal static class SimulateCommand
                     advance(1);
                 }
 
-                var added = NewArms(exp, parse.GetValue(newArms) ?? [], referenceArm);
                 outcomes.AddRange(sim.Adaptability(added, 0.5, ct));
                 advance(1);
             });
-            var folder = parse.GetValue(outDir)!;
-            Directory.CreateDirectory(folder);
             var json = JsonSerializer.Serialize(new
             {
                 reference_arm = exp.Test.Data.Arms[referenceArm],
@@ -103,7 +104,8 @@ internal static class SimulateCommand
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var ab = part.Split(':');
-            if (ab.Length != 2 || !double.TryParse(ab[0], CultureInfo.InvariantCulture, out var a) || !double.TryParse(ab[1], CultureInfo.InvariantCulture, out var b) || a <= 0 || b <= 0)
+            if (ab.Length != 2 || !double.TryParse(ab[0], CultureInfo.InvariantCulture, out var a) || !double.TryParse(ab[1], CultureInfo.InvariantCulture, out var b)
+                || !Cli.InRange(a, 0) || !Cli.InRange(b, 0) || a == 0 || b == 0)
             {
                 throw new ArgumentException($"--splits: '{part}' is not OFFLINE:ONLINE with both parts > 0");
             }
@@ -111,7 +113,7 @@ internal static class SimulateCommand
             result.Add(a / (a + b));
         }
 
-        return result;
+        return result.Count > 0 ? result : throw new ArgumentException($"--splits '{text}' names no OFFLINE:ONLINE split");
     }
 
     // Default new arms: the two best arms (mean training quality) among the cheap ones (mean cost under a fifth of the

@@ -40,6 +40,9 @@ internal static class TrainCommand
         cmd.SetAction((parse, ct) => Cli.GuardAsync(async () =>
         {
             var notes = new List<string>();
+            var folder = Cli.OutputFolder(parse.GetValue(outDir));
+            Cli.Check(TagSource.Names.Contains(parse.GetValue(tags)!), $"--tags must be one of {string.Join(", ", TagSource.Names)} (got '{parse.GetValue(tags)}')");
+            Cli.Check(parse.GetValue(clusters) >= 1, $"--clusters must be >= 1 (got {parse.GetValue(clusters)})");
             var dataset = DatasetLoader.Load(parse.GetValue(data)!, ct);
             var armDefs = ExperimentData.ResolveArms(dataset.Arms, parse.GetValue(arms), notes);
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
@@ -62,8 +65,6 @@ internal static class TrainCommand
             var set = EvalSet.Create(dataset, emb, enc.Dimension, armDefs);
             var predictor = (CoreEnginePredictor)new PolicyCatalog.MixLlmSettings().Predictor(useKnn: false, encoderId: enc.ModelId);
             predictor.Fit(set, null, ct);
-            var folder = parse.GetValue(outDir)!;
-            Directory.CreateDirectory(folder);
             var path = Path.Combine(folder, "checkpoint.json");
             predictor.Engine.Save(path);
             var tasks = set.Tasks.Distinct(StringComparer.Ordinal).Count();

@@ -34,7 +34,13 @@ public static class DatasetLoader
             throw new DatasetFormatException("no data files (.csv, .json, .jsonl) found in: " + string.Join(", ", paths));
         }
 
-        return Merge(files.Select(f => LoadFile(f, cancellationToken)).ToList());
+        var merged = Merge(files.Select(f => LoadFile(f, cancellationToken)).ToList());
+        if (merged.Queries.Count == 0)
+        {
+            throw new DatasetFormatException("no queries (the data files hold no rows) in: " + string.Join(", ", paths));
+        }
+
+        return merged;
     }
 
     /// <summary>Loads one file, choosing the reader by extension and, for CSV, by header.</summary>

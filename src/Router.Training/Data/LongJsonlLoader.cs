@@ -67,8 +67,8 @@ public static class LongJsonlLoader
                     tags.AddRange(t.EnumerateArray().Select(x => x.GetString()!));
                 }
 
-                var promptTokens = (int?)OptionalNumber(o, "prompt_tokens", path, lineNo) ?? TokenCounter.Count(prompt);
-                var completionTokens = (int?)OptionalNumber(o, "completion_tokens", path, lineNo)
+                var promptTokens = OptionalCount(o, "prompt_tokens", path, lineNo) ?? TokenCounter.Count(prompt);
+                var completionTokens = OptionalCount(o, "completion_tokens", path, lineNo)
                     ?? (response is null ? null : TokenCounter.Count(response));
                 var outcome = new ArmOutcome
                 {
@@ -147,11 +147,24 @@ public static class LongJsonlLoader
             return null;
         }
 
-        if (v.ValueKind != JsonValueKind.Number || double.IsNaN(v.GetDouble()) || v.GetDouble() < 0)
+        if (v.ValueKind != JsonValueKind.Number || !double.IsFinite(v.GetDouble()) || v.GetDouble() < 0)
         {
-            throw new DatasetFormatException(path, line, 1, $"\"{name}\" must be a non-negative number");
+            throw new DatasetFormatException(path, line, 1, $"\"{name}\" must be a finite non-negative number");
         }
 
         return v.GetDouble();
+    }
+
+    // Token counts: whole numbers that fit an int (a cast would silently truncate 3.5 or saturate 1e20).
+    private static int? OptionalCount(JsonElement o, string name, string path, int line)
+    {
+        if (OptionalNumber(o, name, path, line) is not { } value)
+        {
+            return null;
+        }
+
+        return value <= int.MaxValue && value == Math.Floor(value)
+            ? (int)value
+            : throw new DatasetFormatException(path, line, 1, $"\"{name}\" must be a whole number of tokens");
     }
 }

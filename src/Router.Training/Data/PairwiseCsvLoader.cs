@@ -21,6 +21,15 @@ public static class PairwiseCsvLoader
             throw new DatasetFormatException(path, 1, 1, "the first column must be 'prompt' (pairwise CSV expected)");
         }
 
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 1; i < header.Count; i++)
+        {
+            if (!names.Add(header[i]))
+            {
+                throw new DatasetFormatException(path, csv.FieldPositions[i].Line, csv.FieldPositions[i].Column, $"duplicate column name '{RouterBenchCsvLoader.Truncate(header[i])}'");
+            }
+        }
+
         var arms = header.Skip(1).ToList();
         var task = Path.GetFileNameWithoutExtension(path);
         var queries = new List<DatasetQuery>();

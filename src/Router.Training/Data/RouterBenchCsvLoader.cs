@@ -28,7 +28,10 @@ public static class RouterBenchCsvLoader
         var col = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < header.Count; i++)
         {
-            col.TryAdd(header[i], i);
+            if (!col.TryAdd(header[i], i))
+            {
+                throw new DatasetFormatException(path, csv.FieldPositions[i].Line, csv.FieldPositions[i].Column, $"duplicate column name '{Truncate(header[i])}'");
+            }
         }
 
         foreach (var required in new[] { "sample_id", "prompt", "eval_name" })
@@ -105,6 +108,11 @@ public static class RouterBenchCsvLoader
                 if (cost < 0)
                 {
                     throw Error(path, csv, cc, "total_cost is negative");
+                }
+
+                if (cost is { } c && !double.IsFinite(c))
+                {
+                    throw Error(path, csv, cc, $"total_cost {row[cc]} is not a finite number");
                 }
 
                 outcomes[a] = new ArmOutcome

@@ -30,8 +30,17 @@ internal sealed class ExperimentData
                 throw new ArgumentException("give either --data (split by --test-fraction) or --train and --test, not both");
             }
 
+            if (!(testFraction > 0 && testFraction < 1))
+            {
+                throw new ArgumentException($"--test-fraction must be in (0, 1) (got {testFraction})");
+            }
+
             var all = DatasetLoader.Load(data, cancellationToken);
             var (tr, te) = all.Split(testFraction, seed);
+            if (tr.Queries.Count == 0 || te.Queries.Count == 0)
+            {
+                throw new ArgumentException($"--test-fraction {testFraction} of {all.Queries.Count} queries leaves the {(tr.Queries.Count == 0 ? "training" : "test")} split empty (each task's share is rounded); use more data or another fraction");
+            }
             notes.Add($"split: {all.Queries.Count} queries of {string.Join(", ", data)}, {testFraction:P0} test per task, seed {seed}");
             testSet = te;
             return tr;

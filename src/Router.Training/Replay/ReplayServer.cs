@@ -30,6 +30,10 @@ public static class ReplayServer
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // A failed start (port in use) surfaces as the exception the CLI reports in one line; the host's own log of it
+        // would print the stack trace as well.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.AddSingleton(time ?? TimeProvider.System);
         var app = builder.Build();
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -24,6 +24,30 @@ public sealed class ArmsFileTests
         Assert.DoesNotContain("Arms:0", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{ "Arms": null }""", "\"Arms\" must be an array of arms")]
+    [InlineData("""{ "Arms": [ null ] }""", "Arms:0 is null")]
+    [InlineData("""{ "Arms": [ { "Name": "x", "Provider": "simulated" }, { "Name": "x", "Provider": "simulated" } ] }""", "Arms:1: arm 'x' is listed twice")]
+    public async Task Load_NullOrDuplicateArms_ClearErrorNotACrash(string json, string expected)
+    {
+        var path = Path.Combine(SharedData.NewTempFolder(), "arms.json");
+        await File.WriteAllTextAsync(path, json);
+
+        var error = Assert.Throws<DatasetFormatException>(() => ArmsFile.Load(path));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_Folder_SaysItIsAFolder()
+    {
+        var dir = SharedData.NewTempFolder();
+
+        var error = Assert.Throws<DatasetFormatException>(() => ArmsFile.Load(dir));
+
+        Assert.Contains("is a folder, not an arms file", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Load_GatewayFormat_MapsToDefinitions()
     {

@@ -95,7 +95,10 @@ public sealed class OtherLoadersTests
     [Theory]
     [InlineData("{\"prompt\":\"p\",\"arm\":\"a\"}", "missing number \"quality\"")]
     [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":2}", "in [0, 1]")]
-    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"cost\":\"x\"}", "\"cost\" must be a non-negative number")]
+    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"cost\":\"x\"}", "\"cost\" must be a finite non-negative number")]
+    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"cost\":1e400}", "\"cost\" must be a finite non-negative number")]
+    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"prompt_tokens\":3.5}", "\"prompt_tokens\" must be a whole number of tokens")]
+    [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"completion_tokens\":1e20}", "\"completion_tokens\" must be a whole number of tokens")]
     [InlineData("{\"prompt\":\"p\",\"arm\":\"a\",\"quality\":1,\"tags\":\"x\"}", "\"tags\" must be an array")]
     [InlineData("{\"prompt\":\"p\", oops}", "invalid JSON")]
     public void Jsonl_BadLine_ReportsLineNumber(string line, string problem)
@@ -124,6 +127,17 @@ public sealed class OtherLoadersTests
     }
 
     [Fact]
+    public void Pairwise_DuplicateModelColumn_ReportsItsPosition()
+    {
+        var path = Path.Combine(SharedData.NewTempFolder(), "mmlu_x.csv");
+        File.WriteAllText(path, "prompt,a,b,a\nq1,True,False,True\n");
+
+        var e = Assert.Throws<DatasetFormatException>(() => PairwiseCsvLoader.Load(path));
+
+        Assert.Contains(path + ":1:12: duplicate column name 'a'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DatasetLoader_UnknownPathOrType_ClearErrors()
     {
         var dir = SharedData.NewTempFolder();
@@ -134,5 +148,19 @@ public sealed class OtherLoadersTests
         Assert.Contains("unsupported file type", Assert.Throws<DatasetFormatException>(() => DatasetLoader.Load([txt])).Message, StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(dir, "odd.csv"), "x,y\n1,2\n");
         Assert.Contains("unknown CSV layout", Assert.Throws<DatasetFormatException>(() => DatasetLoader.Load([Path.Combine(dir, "odd.csv")])).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("x.csv", "prompt,a,b\n")]
+    [InlineData("x.json", "[]")]
+    [InlineData("x.jsonl", "\n")]
+    public void DatasetLoader_FilesWithNoRows_SaysThereAreNoQueries(string name, string content)
+    {
+        var dir = SharedData.NewTempFolder();
+        File.WriteAllText(Path.Combine(dir, name), content);
+
+        var e = Assert.Throws<DatasetFormatException>(() => DatasetLoader.Load([dir]));
+
+        Assert.Contains("no queries (the data files hold no rows) in: " + dir, e.Message, StringComparison.Ordinal);
     }
 }

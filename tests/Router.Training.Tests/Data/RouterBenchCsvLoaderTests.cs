@@ -82,6 +82,20 @@ public sealed class RouterBenchCsvLoaderTests
         Assert.Contains("outside [0, 1]", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    public void Load_NonFiniteCost_ReportsFileLineAndColumn(string cost)
+    {
+        var path = Write(Header + $"\n0,s1,\"['q']\",t,1,0,\"['a']\",\"['b']\",{cost},0.002,m1\n");
+
+        var e = Assert.Throws<DatasetFormatException>(() => RouterBenchCsvLoader.Load(path));
+
+        Assert.Contains(path + ":2:", e.Message, StringComparison.Ordinal);
+        Assert.Contains("total_cost", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_UnclosedQuote_ReportsWhereTheFieldStarts()
     {
@@ -112,6 +126,16 @@ public sealed class RouterBenchCsvLoaderTests
         var e = Assert.Throws<DatasetFormatException>(() => RouterBenchCsvLoader.Load(path));
 
         Assert.Contains("eval_name", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_DuplicateColumnName_ReportsItsPosition()
+    {
+        var path = Write(",sample_id,prompt,eval_name,m1,m1,m1|total_cost\n0,s1,q,t,1,0,0.001\n");
+
+        var e = Assert.Throws<DatasetFormatException>(() => RouterBenchCsvLoader.Load(path));
+
+        Assert.Contains(path + ":1:32: duplicate column name 'm1'", e.Message, StringComparison.Ordinal);
     }
 
     private static string Write(string content)
