@@ -11,10 +11,10 @@ namespace Router.Core.Decision;
 /// The MixLLM routing engine without the encoder: tag-enhanced projection, per-arm predictors, LinUCB, latency
 /// penalty, binary-feedback head, and the meta decision (DESIGN.md steps 4-10):
 /// <code>score_l = λ·(p̂_l + κ_l·s_l^df) − ĉ_l/c_ref + α·sqrt(zᵀA_l⁻¹z) − β·max(0, t̂_l − t_target)</code>
+/// with <c>z = [e; 1]</c> (the projected embedding plus a constant for the intercept).
 /// The binary-feedback term κ·s^df (DESIGN.md step 10) is read in quality units and so weighted by λ like p̂: added
 /// unweighted it outweighs the whole cost scale at small λ, and thumbs (mostly "up" for whatever was chosen) would
 /// override the budget (measured with `router simulate`: 0% of decisions within budget).
-/// with <c>z = [e; 1]</c> (the projected embedding plus a constant for the intercept).
 /// </summary>
 /// <remarks>
 /// <para><b>c_ref</b> (<see cref="CostReference"/>): the mean predicted cost per query of the most expensive arm over the
