@@ -42,22 +42,22 @@ internal sealed record EncoderDocument(string ModelId, int Dimension);
 internal sealed record HeadDocument(
     int InputDimension,
     int OutputDimension,
-    [property: JsonConverter(typeof(Base64SingleArrayConverter))] float[] Weights);
+    [property: JsonConverter(typeof(Base64ArrayConverter<float>))] float[] Weights);
 
 internal sealed record RidgeDocument(
     double Rho,
     long Count,
-    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] AInverse,
-    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] B,
-    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] Weights);
+    [property: JsonConverter(typeof(Base64ArrayConverter<double>))] double[] AInverse,
+    [property: JsonConverter(typeof(Base64ArrayConverter<double>))] double[] B,
+    [property: JsonConverter(typeof(Base64ArrayConverter<double>))] double[] Weights);
 
 internal sealed record MlpDocument(
     int Inputs,
     int Hidden,
     double LearningRate,
-    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] W1,
-    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] B1,
-    [property: JsonConverter(typeof(Base64DoubleArrayConverter))] double[] W2,
+    [property: JsonConverter(typeof(Base64ArrayConverter<double>))] double[] W1,
+    [property: JsonConverter(typeof(Base64ArrayConverter<double>))] double[] B1,
+    [property: JsonConverter(typeof(Base64ArrayConverter<double>))] double[] W2,
     double B2);
 
 internal sealed record ArmDocument
@@ -79,7 +79,7 @@ internal sealed record ArmDocument
     /// <summary>Present when the arm's quality learner is the MLP.</summary>
     public MlpDocument? QualityMlp { get; init; }
 
-    [JsonConverter(typeof(Base64DoubleArrayConverter))]
+    [JsonConverter(typeof(Base64ArrayConverter<double>))]
     public required double[] FeedbackWeights { get; init; }
 
     public long FeedbackCount { get; init; }

@@ -11,10 +11,10 @@ namespace Router.Core.Decision;
 /// The MixLLM routing engine without the encoder: tag-enhanced projection, per-arm predictors, LinUCB, latency
 /// penalty, binary-feedback head, and the meta decision (DESIGN.md steps 4-10):
 /// <code>score_l = λ·(p̂_l + κ_l·s_l^df) − ĉ_l/c_ref + α·sqrt(zᵀA_l⁻¹z) − β·max(0, t̂_l − t_target)</code>
+/// with <c>z = [e; 1]</c> (the projected embedding plus a constant for the intercept).
 /// The binary-feedback term κ·s^df (DESIGN.md step 10) is read in quality units and so weighted by λ like p̂: added
 /// unweighted it outweighs the whole cost scale at small λ, and thumbs (mostly "up" for whatever was chosen) would
 /// override the budget (measured with `router simulate`: 0% of decisions within budget).
-/// with <c>z = [e; 1]</c> (the projected embedding plus a constant for the intercept).
 /// </summary>
 /// <remarks>
 /// <para><b>c_ref</b> (<see cref="CostReference"/>): the mean predicted cost per query of the most expensive arm over the
@@ -29,6 +29,9 @@ public sealed partial class MixLlmEngine
 {
     /// <summary>Tag that fixes a cold arm's prior quality, e.g. <c>prior-quality=0.85</c>.</summary>
     public const string PriorQualityTag = "prior-quality=";
+
+    // Candidate counts up to this keep the per-decision scratch (predictions, ranking) on the stack.
+    private const int StackArmLimit = 64;
 
     private readonly Lock _writeLock = new();
     private ImmutableDictionary<string, ArmModel> _arms;
@@ -169,23 +172,30 @@ public sealed partial class MixLlmEngine
     /// Scores every candidate (in candidate order) for the query. Batch-friendly: no encoder, no allocation beyond
     /// the result. Arms over <see cref="RoutingPolicy.TimeLimitSeconds"/> get an <see cref="ArmScore.ExcludedReason"/>.
     /// </summary>
-    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy) =>
-        ScoreCore(embedding, promptTokens, candidates, policy, out _);
-
-    private ArmScore[] ScoreCore(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy, out ArmPrediction[] predictions)
+    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(candidates);
+        Span<ArmPrediction> predictions = candidates.Count <= StackArmLimit ? stackalloc ArmPrediction[candidates.Count] : new ArmPrediction[candidates.Count];
+        return ScoreCore(embedding, promptTokens, candidates, policy, predictions);
+    }
+
+    /// <summary>Scores into a new array and leaves each candidate's predictions in <paramref name="predictions"/> (candidate order).</summary>
+    private ArmScore[] ScoreCore(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy, Span<ArmPrediction> predictions)
+    {
         ArgumentNullException.ThrowIfNull(policy);
         CheckEmbedding(embedding);
-        var effective = policy.Over(RoutingPolicy.Default);
-        var lambda = effective.Lambda ?? 1;
-        var alpha = effective.Alpha ?? 0;
-        var beta = effective.Beta ?? 0;
+
+        // policy.Over(RoutingPolicy.Default) field by field, without allocating a merged policy per request.
+        var defaults = RoutingPolicy.Default;
+        var lambda = policy.Lambda ?? defaults.Lambda ?? 1;
+        var alpha = policy.Alpha ?? defaults.Alpha ?? 0;
+        var beta = policy.Beta ?? defaults.Beta ?? 0;
+        var targetLatency = policy.TargetLatencySeconds ?? defaults.TargetLatencySeconds;
+        var timeLimit = policy.TimeLimitSeconds ?? defaults.TimeLimitSeconds;
         var arms = Volatile.Read(ref _arms);
         Span<double> z = stackalloc double[FeatureDimension];
         Features(embedding, z);
 
-        predictions = new ArmPrediction[candidates.Count];
         var maxCost = 0.0;
         for (var i = 0; i < candidates.Count; i++)
         {
@@ -199,10 +209,10 @@ public sealed partial class MixLlmEngine
         {
             var p = predictions[i];
             var bonus = alpha * p.Uncertainty;
-            var penalty = effective.TargetLatencySeconds is { } target ? LatencyEstimate.Penalty(p.ExpectedSeconds, beta, target) : 0;
+            var penalty = targetLatency is { } target ? LatencyEstimate.Penalty(p.ExpectedSeconds, beta, target) : 0;
             var feedbackTerm = lambda * p.FeedbackTerm;   // κ·s^df in quality units (see the class remarks)
             var score = (lambda * p.Quality) - (p.CostUsd / reference) + bonus - penalty + feedbackTerm;
-            string? excluded = effective.TimeLimitSeconds is { } limit && p.ExpectedSeconds > limit
+            string? excluded = timeLimit is { } limit && p.ExpectedSeconds > limit
                 ? string.Create(CultureInfo.InvariantCulture, $"expected {p.ExpectedSeconds:0.##} s exceeds the {limit:0.##} s limit")
                 : null;
             scores[i] = new ArmScore(candidates[i].Name, p.Quality, p.CostUsd, bonus, penalty, feedbackTerm, score, excluded);
@@ -225,8 +235,10 @@ public sealed partial class MixLlmEngine
             throw new ArgumentException("No candidate arms.", nameof(candidates));
         }
 
-        var scores = ScoreCore(embedding, promptTokens, candidates, policy, out var predictions);
-        var order = new int[scores.Length];
+        var count = candidates.Count;
+        Span<ArmPrediction> predictions = count <= StackArmLimit ? stackalloc ArmPrediction[count] : new ArmPrediction[count];
+        var scores = ScoreCore(embedding, promptTokens, candidates, policy, predictions);
+        Span<int> order = count <= StackArmLimit ? stackalloc int[count] : new int[count];
         var eligible = 0;
         for (var i = 0; i < scores.Length; i++)
         {
@@ -245,15 +257,13 @@ public sealed partial class MixLlmEngine
                 order[i] = i;
             }
 
-            Array.Sort(order, (a, b) => predictions[a].ExpectedSeconds != predictions[b].ExpectedSeconds
-                ? predictions[a].ExpectedSeconds.CompareTo(predictions[b].ExpectedSeconds)
-                : string.CompareOrdinal(scores[a].Arm, scores[b].Arm));
+            InsertionSort(order, new FastestFirst(predictions, scores));
             eligible = order.Length;
         }
         else
         {
-            var ranked = order.AsSpan(0, eligible);
-            ranked.Sort((a, b) => scores[a].Score != scores[b].Score ? scores[b].Score.CompareTo(scores[a].Score) : string.CompareOrdinal(scores[a].Arm, scores[b].Arm));
+            var ranked = order[..eligible];
+            InsertionSort(ranked, new BestScoreFirst(scores));
             var ties = 1;
             while (ties < eligible && scores[ranked[0]].Score - scores[ranked[ties]].Score <= Options.TieTolerance)
             {
@@ -283,6 +293,46 @@ public sealed partial class MixLlmEngine
             Scores = scores,
             Embedding = embedding.ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Sorts candidate indices in place. Insertion sort because candidate lists are short (tens of arms) and, unlike
+    /// <c>Span.Sort</c> with a comparison, it allocates nothing (no delegate, no boxed comparer) on the request path.
+    /// Both comparers are total orders (ties broken by arm name), so the result is the one any sort gives.
+    /// </summary>
+    private static void InsertionSort<TComparer>(Span<int> order, TComparer comparer)
+        where TComparer : struct, IComparer<int>, allows ref struct
+    {
+        for (var i = 1; i < order.Length; i++)
+        {
+            var item = order[i];
+            var j = i - 1;
+            while (j >= 0 && comparer.Compare(order[j], item) > 0)
+            {
+                order[j + 1] = order[j];
+                j--;
+            }
+
+            order[j + 1] = item;
+        }
+    }
+
+    /// <summary>Highest score first, ties by arm name (ordinal).</summary>
+    private readonly struct BestScoreFirst(ArmScore[] scores) : IComparer<int>
+    {
+        public int Compare(int a, int b) => scores[a].Score != scores[b].Score
+            ? scores[b].Score.CompareTo(scores[a].Score)
+            : string.CompareOrdinal(scores[a].Arm, scores[b].Arm);
+    }
+
+    /// <summary>Shortest expected time first, ties by arm name (ordinal).</summary>
+    private readonly ref struct FastestFirst(ReadOnlySpan<ArmPrediction> predictions, ArmScore[] scores) : IComparer<int>
+    {
+        private readonly ReadOnlySpan<ArmPrediction> _predictions = predictions;
+
+        public int Compare(int a, int b) => _predictions[a].ExpectedSeconds != _predictions[b].ExpectedSeconds
+            ? _predictions[a].ExpectedSeconds.CompareTo(_predictions[b].ExpectedSeconds)
+            : string.CompareOrdinal(scores[a].Arm, scores[b].Arm);
     }
 
     private ArmPrediction PredictCore(ImmutableDictionary<string, ArmModel> arms, ArmDefinition arm, ReadOnlySpan<double> z, int promptTokens, IReadOnlyList<ArmDefinition> peers)
@@ -318,7 +368,7 @@ public sealed partial class MixLlmEngine
         else
         {
             // Cold start without allocating: A = ρI gives zᵀA⁻¹z = |z|²/ρ, the predictions are the priors.
-            quality = ColdQuality(arm.InputPricePerMillion, arm.OutputPricePerMillion, arm.Tags, peers.Where(p => p.Name != arm.Name).Select(p => p.InputPricePerMillion + p.OutputPricePerMillion));
+            quality = ColdQuality(arm, peers);
             logLength = Math.Log(1 + Options.DefaultCompletionTokens);
             variance = Dot(z, z) / Options.Rho;
         }
@@ -335,13 +385,9 @@ public sealed partial class MixLlmEngine
     /// </summary>
     internal double ColdQuality(double inputPrice, double outputPrice, IReadOnlyList<string> tags, IEnumerable<double> peerPrices)
     {
-        foreach (var tag in tags)
+        if (TryPriorQualityTag(tags, out var fixedPrior))
         {
-            if (tag.StartsWith(PriorQualityTag, StringComparison.OrdinalIgnoreCase)
-                && double.TryParse(tag.AsSpan(PriorQualityTag.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out var fixedPrior))
-            {
-                return Math.Clamp(fixedPrior, 0, 1);
-            }
+            return fixedPrior;
         }
 
         var price = inputPrice + outputPrice;
@@ -350,12 +396,60 @@ public sealed partial class MixLlmEngine
         foreach (var peer in peerPrices)
         {
             count++;
-            below += peer < price ? 1 : peer == price ? 0.5 : 0;
+            below += PriceRankWeight(peer, price);
         }
 
-        var rank = count == 0 ? 0.5 : below / count;
-        return Options.ColdQualityLow + ((Options.ColdQualityHigh - Options.ColdQualityLow) * rank);
+        return ColdQualityAtRank(count == 0 ? 0.5 : below / count);
     }
+
+    /// <summary>
+    /// <see cref="ColdQuality(double, double, IReadOnlyList{string}, IEnumerable{double})"/> for a candidate against the
+    /// other candidates (peers with its name are skipped), as a plain loop: this runs per cold arm on every decision.
+    /// </summary>
+    private double ColdQuality(ArmDefinition arm, IReadOnlyList<ArmDefinition> peers)
+    {
+        if (TryPriorQualityTag(arm.Tags, out var fixedPrior))
+        {
+            return fixedPrior;
+        }
+
+        var price = arm.InputPricePerMillion + arm.OutputPricePerMillion;
+        var count = 0;
+        var below = 0.0;
+        for (var i = 0; i < peers.Count; i++)
+        {
+            var peer = peers[i];
+            if (peer.Name != arm.Name)
+            {
+                count++;
+                below += PriceRankWeight(peer.InputPricePerMillion + peer.OutputPricePerMillion, price);
+            }
+        }
+
+        return ColdQualityAtRank(count == 0 ? 0.5 : below / count);
+    }
+
+    private static bool TryPriorQualityTag(IReadOnlyList<string> tags, out double prior)
+    {
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var tag = tags[i];
+            if (tag.StartsWith(PriorQualityTag, StringComparison.OrdinalIgnoreCase)
+                && double.TryParse(tag.AsSpan(PriorQualityTag.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                prior = Math.Clamp(value, 0, 1);
+                return true;
+            }
+        }
+
+        prior = 0;
+        return false;
+    }
+
+    // A cheaper peer counts 1, an equally priced one ½, a dearer one 0.
+    private static double PriceRankWeight(double peerPrice, double price) => peerPrice < price ? 1 : peerPrice == price ? 0.5 : 0;
+
+    private double ColdQualityAtRank(double rank) => Options.ColdQualityLow + ((Options.ColdQualityHigh - Options.ColdQualityLow) * rank);
 
     private void Features(ReadOnlySpan<float> embedding, Span<double> z)
     {

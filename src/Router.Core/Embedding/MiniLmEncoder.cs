@@ -165,9 +165,6 @@ public sealed partial class MiniLmEncoder : ITextEncoder
         return keep + 2;
     }
 
-    /// <summary>Runs the raw model on prepared inputs; the test suite uses it to check pooling by hand.</summary>
-    internal InferenceSession Session => _session;
-
     private IReadOnlyList<int> TokenizeWindow(string text, int budget)
     {
         var bound = budget * CharsPerTokenBound;

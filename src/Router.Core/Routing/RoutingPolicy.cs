@@ -1,7 +1,8 @@
 namespace Router.Core.Routing;
 
 /// <summary>
-/// The knobs of the meta decision (DESIGN.md step 8): <c>score = λ·p̂ − ĉ/c_ref + α·bonus − β·max(0, t̂ − t_target)</c>.
+/// The knobs of the meta decision (DESIGN.md step 8): <c>score = λ·(p̂ + κ·s^df) − ĉ/c_ref + α·bonus − β·max(0, t̂ − t_target)</c>
+/// (the binary-feedback term κ·s^df is weighted by λ; see <c>MixLlmEngine</c>).
 /// Set per deployment, overridden per API key and per request; a null field means "inherit".
 /// </summary>
 public sealed record RoutingPolicy

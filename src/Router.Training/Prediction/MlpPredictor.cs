@@ -11,7 +11,7 @@ internal sealed class MlpPredictor : IArmPredictor
 {
     private readonly int _seed;
     private readonly int _maxEpochs;
-    private MlpRegressor?[] _models = [];
+    private SkLearnMlpRegressor?[] _models = [];
     private double[] _meanLength = [];
     private double[] _meanQuality = [];
 
@@ -25,7 +25,7 @@ internal sealed class MlpPredictor : IArmPredictor
     {
         _meanLength = Enumerable.Range(0, train.K).Select(a => train.ColumnMean(train.CompletionTokens, a)).ToArray();
         _meanQuality = Enumerable.Range(0, train.K).Select(a => train.ColumnMean(train.Quality, a)).ToArray();
-        _models = new MlpRegressor?[train.K];
+        _models = new SkLearnMlpRegressor?[train.K];
         Parallel.For(0, train.K, new ParallelOptions { CancellationToken = cancellationToken }, a =>
         {
             var rows = Enumerable.Range(0, train.N).Where(i => train.Has(i, a)).ToList();
@@ -34,7 +34,7 @@ internal sealed class MlpPredictor : IArmPredictor
                 return;
             }
 
-            var model = new MlpRegressor(train.Dimension, [100, 100, 100], _seed * 1000 + a) { MaxEpochs = _maxEpochs };
+            var model = new SkLearnMlpRegressor(train.Dimension, [100, 100, 100], _seed * 1000 + a) { MaxEpochs = _maxEpochs };
             model.Fit(train.Embeddings, rows, rows.Select(i => train.Quality[i * train.K + a]).ToList(), cancellationToken);
             _models[a] = model;
         });

@@ -34,9 +34,10 @@ public static class ReplayServer
         // A failed start (port in use) surfaces as the exception the CLI reports in one line; the host's own log of it
         // would print the stack trace as well.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
-        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        var timeProvider = time ?? TimeProvider.System;
+        builder.Services.AddSingleton(timeProvider);
         var app = builder.Build();
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var created = timeProvider.GetUtcNow().ToUnixTimeSeconds();
         var speeds = store.Models.ToDictionary(m => m, m =>
         {
             if (options.Speeds.TryGetValue(m, out var s))

@@ -8,13 +8,13 @@ namespace Router.Training.Prediction;
 /// β 0.9/0.999), mini-batches of 200, Glorot-uniform initialisation from a seeded <see cref="Random"/>, and
 /// scikit-learn's stopping rule (training loss not improving by 1e-4 for 10 epochs, or <see cref="MaxEpochs"/>).
 /// </summary>
-internal sealed class MlpRegressor
+internal sealed class SkLearnMlpRegressor
 {
     private readonly int[] _sizes;
     private readonly float[][] _w;
     private readonly float[][] _b;
 
-    public MlpRegressor(int inputs, IReadOnlyList<int> hidden, int seed)
+    public SkLearnMlpRegressor(int inputs, IReadOnlyList<int> hidden, int seed)
     {
         _sizes = [inputs, .. hidden, 1];
         _w = new float[_sizes.Length - 1][];
