@@ -76,6 +76,16 @@ public sealed class BadInputCorpusTests : IAsyncLifetime
         Add("max_tokens string", $$"""{"model":"auto","max_tokens":"10","messages":{{Msg}}}""");
         Add("max_completion_tokens negative", $$"""{"model":"auto","max_completion_tokens":-5,"messages":{{Msg}}}""");
         Add("router lambda negative", $$"""{"model":"auto","router":{"lambda":-3},"messages":{{Msg}}}""");
+        Add("router unknown knob", $$"""{"model":"auto","router":{"lamda":3},"messages":{{Msg}}}""");
+        Add("stream_options include_usage string", $$"""{"model":"auto","stream":true,"stream_options":{"include_usage":"yes"},"messages":{{Msg}}}""");
+        Add("tools string", $$"""{"model":"auto","tools":"search","messages":{{Msg}}}""");
+        Add("tools of numbers", $$"""{"model":"auto","tools":[1],"messages":{{Msg}}}""");
+        Add("response_format string", $$"""{"model":"auto","response_format":"json","messages":{{Msg}}}""");
+        Add("logit_bias string values", $$"""{"model":"auto","logit_bias":{"50256":"-100"},"messages":{{Msg}}}""");
+        Add("user number", $$"""{"model":"auto","user":42,"messages":{{Msg}}}""");
+        Add("seed string", $$"""{"model":"auto","seed":"42","messages":{{Msg}}}""");
+        Add("stop number", $$"""{"model":"auto","stop":1,"messages":{{Msg}}}""");
+        Add("presence_penalty string", $$"""{"model":"auto","presence_penalty":"1","messages":{{Msg}}}""");
 
         // Unknown fields (OpenAI answers "Unrecognized request argument supplied").
         Add("unknown field", $$"""{"model":"auto","foo":1,"messages":{{Msg}}}""");
