@@ -97,6 +97,8 @@ public sealed class BadInputCorpusTests : IAsyncLifetime
         Add("huge model name", $$"""{"model":"{{new string('m', 100_000)}}","messages":{{Msg}}}""");
         Add("huge unknown field name", $$"""{"model":"auto","{{new string('f', 50_000)}}":1,"messages":{{Msg}}}""");
         Add("body over the limit", $$"""{"model":"auto","messages":[{"role":"user","content":"{{new string('x', 300_000)}}"}]}""");
+        Add("too many embedding inputs", """{"model":"auto","input":[""" + string.Join(',', Enumerable.Repeat("\"x\"", 101)) + "]}", "/v1/embeddings");
+        Add("too many token-id inputs", """{"model":"auto","input":[""" + string.Join(',', Enumerable.Repeat("[1,2]", 101)) + "]}", "/v1/embeddings");
         Add("too many messages", """{"model":"auto","messages":[""" + string.Join(',', Enumerable.Repeat("""{"role":"user","content":"hi"}""", 51)) + "]}");
         Add("prompt over the token limit", $$"""{"model":"auto","messages":[{"role":"user","content":"{{string.Concat(Enumerable.Repeat("lorem ipsum ", 1500))}}"}]}""");
 
@@ -120,6 +122,7 @@ public sealed class BadInputCorpusTests : IAsyncLifetime
             {
                 ["Router:MaxRequestBodyBytes"] = "262144",
                 ["Router:Limits:MaxMessages"] = "50",
+                ["Router:Limits:MaxEmbeddingInputs"] = "100",
                 ["Router:Limits:MaxPromptTokens"] = "1000",
             }));
     }
