@@ -152,6 +152,45 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         Assert.Equal(RequestOutcome.ClientCancelled, completion.Outcome);
     }
 
+    [Theory]
+    [InlineData("7", "7")]
+    [InlineData("0", "1")]
+    [InlineData("86400", "3600")]
+    public async Task Pinned_Upstream429WithRetryAfter_ClientGetsItsRetryAfter(string upstreamValue, string expected)
+    {
+        _cheap.FailWithStatus = 429;
+        _cheap.RetryAfter = upstreamValue;
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(expected, Header(response, "Retry-After"));
+        Assert.Equal("test_code", (await ErrorAsync(response)).GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("text/html", "<html>proxy error</html>", false)]
+    [InlineData("application/json", """{"error":{"message":"overloaded"}}""", true)]
+    [InlineData("text/plain", "oops", true)]
+    public async Task Upstream200WithWrongContentType_Pinned502AndAutoFallsBack(string contentType, string body, bool stream)
+    {
+        _cheap.SuccessOverride = (contentType, body);
+        await using var gateway = await StartAsync();
+        var request = stream ? Body.Replace("}]}", "}],\"stream\":true}", StringComparison.Ordinal) : Body;
+
+        using var pinned = await PostAsync(gateway, request.Replace("auto", "cheap", StringComparison.Ordinal));
+        using var routed = await PostAsync(gateway, request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, pinned.StatusCode);
+        var error = await ErrorAsync(pinned);
+        Assert.Equal("upstream_invalid_response", error.GetProperty("code").GetString());
+        Assert.Contains(contentType, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, routed.StatusCode);
+        Assert.Equal("premium", Header(routed, "x-router-arm"));
+        Assert.Contains("premium", await routed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<GatewayHost> StartAsync(Uri? cheapUrl = null, double cheapTimeout = 30) =>
         await GatewayHost.StartAsync(GatewayHost.Merge(
             GatewayHost.Arm(0, "cheap", cheapUrl ?? _cheap.BaseUrl, 0.1, 0.2, apiKeyEnv: KeyEnv, timeoutSeconds: cheapTimeout),

@@ -25,6 +25,9 @@ public static class AdminEndpoints
 
         // "simulation": null or "tags": null is a 400 here, not a NullReferenceException later.
         RespectNullableAnnotations = true,
+
+        // {"name":"x","name":"y"} created arm "y" (last one won, silently): refuse it.
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>Maps <c>/admin/arms</c>, <c>/admin/policy</c>, <c>/admin/stats</c>, <c>/admin/checkpoint</c>.</summary>

@@ -16,6 +16,10 @@ namespace Router.Gateway.Feedback;
 /// </summary>
 public static partial class FeedbackEndpoints
 {
+    // A feedback body is ~100 bytes; 64 KiB leaves room for any client's formatting.
+    private const long MaxBodyBytes = 64 * 1024;
+    private const int MaxRequestIdChars = 200;
+
     /// <summary>Maps <c>POST /v1/feedback</c>.</summary>
     public static IEndpointRouteBuilder MapFeedbackEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -108,10 +112,25 @@ public static partial class FeedbackEndpoints
 
     private static async Task<(FeedbackRequest? Request, OpenAiError? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        // Read through the same bounded reader as /v1/* (the body was streamed into JsonDocument with no limit but
+        // Kestrel's 30 MB), check every string is valid Unicode first (a lone surrogate or invalid UTF-8 in
+        // request_id threw from GetString: a 500), and refuse duplicate keys (`"score":0.5,"score":0.1` was accepted
+        // with the last one winning silently).
+        var (body, readError) = await RequestBodyReader.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        if (readError is not null)
+        {
+            return (null, readError);
+        }
+
+        if (JsonStrings.FindInvalid(body) is { } invalid)
+        {
+            return (null, OpenAiError.InvalidRequest(invalid, null, "invalid_json"));
+        }
+
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {
@@ -126,9 +145,26 @@ public static partial class FeedbackEndpoints
                 return (null, OpenAiError.InvalidRequest("The body must be a JSON object.", null, "invalid_json"));
             }
 
-            if (!root.TryGetProperty("request_id", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()) || id.GetString()!.Length > 200)
+            if (!root.TryGetProperty("request_id", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()))
             {
                 return (null, OpenAiError.InvalidRequest("'request_id' is required: the x-router-request-id of the response.", "request_id", "missing_request_id"));
+            }
+
+            if (id.GetString()!.Length > MaxRequestIdChars)
+            {
+                return (null, OpenAiError.InvalidRequest(
+                    $"'request_id' is longer than {MaxRequestIdChars} characters; send the x-router-request-id of the response.", "request_id", "request_not_found"));
+            }
+
+            // Anything else (a "comment", a "rating") would be acknowledged with 202 and then dropped: refuse it.
+            foreach (var property in root.EnumerateObject())
+            {
+                if (property.Name is not ("request_id" or "score" or "thumbs"))
+                {
+                    var name = property.Name.Length <= 64 ? property.Name : property.Name[..64] + "…";
+                    return (null, OpenAiError.InvalidRequest(
+                        $"Unrecognized feedback field '{name}'; send request_id with score (0..1) or thumbs (\"up\"/\"down\").", name, "unknown_parameter"));
+                }
             }
 
             var hasScore = root.TryGetProperty("score", out var scoreElement) && scoreElement.ValueKind != JsonValueKind.Null;

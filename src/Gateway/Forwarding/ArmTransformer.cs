@@ -60,6 +60,18 @@ internal sealed class ArmTransformer : HttpTransformer
     /// <summary>The upstream's error status, when it answered one (the response was then not passed on).</summary>
     public int? UpstreamErrorStatus { get; private set; }
 
+    /// <summary>True when the client asked for a stream: a 2xx must then be <c>text/event-stream</c>, else JSON.</summary>
+    public bool ExpectEventStream { get; init; }
+
+    /// <summary>
+    /// Why a 2xx response was not passed on (its Content-Type was neither what the client asked for nor unset: an HTML
+    /// page from a proxy, a JSON body where a stream was asked for); null otherwise.
+    /// </summary>
+    public string? InvalidResponse { get; private set; }
+
+    /// <summary>The upstream's <c>Retry-After</c> on an error response, as a delay from now (null if absent or unreadable).</summary>
+    public TimeSpan? UpstreamRetryAfter { get; private set; }
+
     /// <summary>The upstream's error body (truncated), when it answered an error.</summary>
     public byte[] UpstreamErrorBody { get; private set; } = [];
 
@@ -165,6 +177,22 @@ internal sealed class ArmTransformer : HttpTransformer
         {
             UpstreamErrorStatus = (int)proxyResponse.StatusCode;
             UpstreamErrorBody = await ReadBoundedAsync(proxyResponse, cancellationToken);
+            UpstreamRetryAfter = proxyResponse.Headers.RetryAfter switch
+            {
+                { Delta: { } delta } => delta,
+                { Date: { } date } => date - _time.GetUtcNow(),
+                _ => null,
+            };
+            return false;
+        }
+
+        // Nothing has reached the client yet: a body the client cannot parse is refused here (502, and the next arm
+        // may serve it) rather than passed on as a 200.
+        var mediaType = proxyResponse.Content.Headers.ContentType?.MediaType;
+        if (mediaType is not null && !IsExpected(mediaType, ExpectEventStream))
+        {
+            InvalidResponse = $"answered {(int)proxyResponse.StatusCode} with Content-Type '{OpenAiError.Quote(mediaType)}' where {(ExpectEventStream ? "text/event-stream" : "application/json")} was expected";
+            UpstreamErrorBody = await ReadBoundedAsync(proxyResponse, cancellationToken);
             return false;
         }
 
@@ -178,6 +206,11 @@ internal sealed class ArmTransformer : HttpTransformer
         httpContext.Response.Body = Meter;
         return true;
     }
+
+    private static bool IsExpected(string mediaType, bool eventStream) =>
+        eventStream
+            ? mediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase)
+            : mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -309,6 +309,12 @@ public sealed class CompletionProxy
             {
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             }
+            else if (last.UpstreamStatus is 429 or 503 && last.RetryAfter is { } upstreamWait)
+            {
+                // The upstream's own advice, in whole seconds, within [1 s, 1 h] (a bogus date or 10^12 s is no advice).
+                var seconds = Math.Clamp(Math.Ceiling(upstreamWait.TotalSeconds), 1, 3600);
+                context.Response.Headers.RetryAfter = ((int)seconds).ToString(CultureInfo.InvariantCulture);
+            }
 
             await last.Error!.WriteAsync(context.Response, cancellationToken);
         }
@@ -470,6 +476,7 @@ public sealed class CompletionProxy
             hideUsageChunk: request.Stream && !request.ClientWantsStreamUsage, _time)
         {
             FallbackFrom = fallbackFrom,
+            ExpectEventStream = request.Stream,
             ResponseArrived = () => firstByte.CancelAfter(Timeout.InfiniteTimeSpan),
         };
         var config = new ForwarderRequestConfig { ActivityTimeout = arm.Definition.Timeout };
@@ -500,7 +507,16 @@ public sealed class CompletionProxy
         {
             var mapped = UpstreamErrors.Map(arm.Name, status, transformer.UpstreamErrorBody, apiKey);
             var outcome = mapped.Status == StatusCodes.Status504GatewayTimeout ? RequestOutcome.UpstreamTimeout : RequestOutcome.UpstreamError;
-            return new UpstreamAttempt(outcome, UpstreamErrors.IsRetryable(status) && !context.Response.HasStarted, $"status {status}", mapped, transformer.Meter, null, status);
+            return new UpstreamAttempt(outcome, UpstreamErrors.IsRetryable(status) && !context.Response.HasStarted, $"status {status}", mapped, transformer.Meter, null, status)
+            {
+                RetryAfter = transformer.UpstreamRetryAfter,
+            };
+        }
+
+        if (transformer.InvalidResponse is { } invalid)
+        {
+            var invalidError = new OpenAiError(StatusCodes.Status502BadGateway, $"The upstream of arm '{arm.Name}' {invalid}.", "upstream_error", null, "upstream_invalid_response");
+            return new UpstreamAttempt(RequestOutcome.UpstreamError, !context.Response.HasStarted, "invalid response", invalidError, transformer.Meter, null);
         }
 
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;

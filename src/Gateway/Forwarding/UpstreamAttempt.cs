@@ -14,6 +14,9 @@ namespace Router.Gateway.Forwarding;
 internal sealed record UpstreamAttempt(
     RequestOutcome Outcome, bool Retryable, string Reason, OpenAiError? Error, MeteredResponseStream? Meter, Exception? Exception, int? UpstreamStatus = null)
 {
+    /// <summary>The upstream's <c>Retry-After</c> on an error answer, passed on to the client when this attempt is the last.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>
     /// Whether the attempt counts against the arm's health: 5xx, 429, timeouts and connection failures. Client
     /// cancellations and the upstream's 4xx verdicts on the request are not the arm's fault.

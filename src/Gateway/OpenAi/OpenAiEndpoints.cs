@@ -10,7 +10,7 @@ namespace Router.Gateway.OpenAi;
 /// <summary>Maps the OpenAI-compatible API and its error handling.</summary>
 public static class OpenAiEndpoints
 {
-    private static readonly string[] KnownPaths = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models"];
+    private static readonly string[] KnownPaths = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/v1/feedback"];
 
     /// <summary>
     /// Errors in the OpenAI envelope on <c>/v1/*</c> (ProblemDetails elsewhere): unhandled exceptions become a 500

@@ -97,6 +97,11 @@ public static class OpenAiRequestParser
             {
                 return Fail("'stream_options' is only allowed when 'stream' is true.", "stream_options");
             }
+
+            if (so["include_usage"] is { } iu && iu.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Fail("'stream_options.include_usage' must be a boolean.", "stream_options.include_usage");
+            }
         }
 
         var (policy, policyError) = ParsePolicy(obj, headers);
@@ -109,7 +114,7 @@ public static class OpenAiRequestParser
 
         var commonError = CheckNumber(obj, "temperature", 0, 2) ?? CheckNumber(obj, "top_p", 0, 1)
             ?? CheckInteger(obj, "n", 1, 128) ?? CheckInteger(obj, "max_tokens", operation == OpenAiOperation.Completions ? 0 : 1, int.MaxValue)
-            ?? CheckInteger(obj, "max_completion_tokens", 1, int.MaxValue);
+            ?? CheckInteger(obj, "max_completion_tokens", 1, int.MaxValue) ?? CheckTypes(obj);
         if (commonError is not null)
         {
             return (null, commonError);
@@ -317,6 +322,16 @@ public static class OpenAiRequestParser
                 return (null, OpenAiError.InvalidRequest($"'{RouterField}' must be an object of routing knobs.", RouterField));
             }
 
+            foreach (var (name, _) in router)
+            {
+                if (!Array.Exists(Knobs, knob => knob.BodyField == name))
+                {
+                    return (null, OpenAiError.InvalidRequest(
+                        $"Unknown routing knob '{RouterField}.{Truncate(name)}'; expected lambda, alpha, beta, time_limit or target_latency.",
+                        $"{RouterField}.{Truncate(name)}", "unknown_parameter"));
+                }
+            }
+
             for (var k = 0; k < Knobs.Length; k++)
             {
                 if (router.TryGetPropertyValue(Knobs[k].BodyField, out var v) && v is not null)
@@ -359,6 +374,106 @@ public static class OpenAiRequestParser
         }, null);
     }
 
+    // The types of the other OpenAI fields the gateway forwards untouched. A wrong type used to reach the arm: a real
+    // upstream answered its own 400 after a routing decision, a simulated or lenient one served it with a 200.
+    // Only types (and documented ranges) are checked: which values a model supports is the upstream's call.
+    private static OpenAiError? CheckTypes(JsonObject obj) =>
+        CheckNumber(obj, "presence_penalty", -2, 2) ?? CheckNumber(obj, "frequency_penalty", -2, 2)
+        ?? CheckInteger(obj, "seed", long.MinValue, long.MaxValue, "'seed' must be an integer.")
+        ?? CheckInteger(obj, "top_logprobs", 0, 20) ?? CheckInteger(obj, "best_of", 1, 128)
+        ?? CheckKind(obj, "user", "a string", JsonValueKind.String)
+        ?? CheckKind(obj, "safety_identifier", "a string", JsonValueKind.String)
+        ?? CheckKind(obj, "prompt_cache_key", "a string", JsonValueKind.String)
+        ?? CheckKind(obj, "suffix", "a string", JsonValueKind.String)
+        ?? CheckKind(obj, "service_tier", "a string", JsonValueKind.String)
+        ?? CheckKind(obj, "reasoning_effort", "a string", JsonValueKind.String)
+        ?? CheckKind(obj, "parallel_tool_calls", "a boolean", JsonValueKind.True, JsonValueKind.False)
+        ?? CheckKind(obj, "store", "a boolean", JsonValueKind.True, JsonValueKind.False)
+        ?? CheckKind(obj, "echo", "a boolean", JsonValueKind.True, JsonValueKind.False)
+        ?? CheckKind(obj, "metadata", "an object", JsonValueKind.Object)
+        ?? CheckKind(obj, "tool_choice", "a string or an object", JsonValueKind.String, JsonValueKind.Object)
+        ?? CheckKind(obj, "function_call", "a string or an object", JsonValueKind.String, JsonValueKind.Object)
+        ?? CheckLogprobs(obj) ?? CheckStop(obj) ?? CheckLogitBias(obj)
+        ?? CheckObjects(obj, "tools", "type") ?? CheckObjects(obj, "functions", "name") ?? CheckResponseFormat(obj);
+
+    private static OpenAiError? CheckKind(JsonObject obj, string name, string what, params JsonValueKind[] kinds) =>
+        obj.TryGetPropertyValue(name, out var node) && node is not null && Array.IndexOf(kinds, node.GetValueKind()) < 0
+            ? OpenAiError.InvalidRequest($"'{name}' must be {what}.", name)
+            : null;
+
+    // Chat: a boolean; legacy completions: an integer 0..5.
+    private static OpenAiError? CheckLogprobs(JsonObject obj) =>
+        obj.TryGetPropertyValue("logprobs", out var node) && node?.GetValueKind() is JsonValueKind.True or JsonValueKind.False
+            ? null
+            : CheckInteger(obj, "logprobs", 0, 5, "'logprobs' must be a boolean (chat) or an integer between 0 and 5 (completions).");
+
+    private static OpenAiError? CheckStop(JsonObject obj)
+    {
+        if (!obj.TryGetPropertyValue("stop", out var node) || node is null || node.GetValueKind() == JsonValueKind.String)
+        {
+            return null;
+        }
+
+        return node is JsonArray stops && stops.All(s => s?.GetValueKind() == JsonValueKind.String)
+            ? null
+            : OpenAiError.InvalidRequest("'stop' must be a string or an array of strings.", "stop");
+    }
+
+    private static OpenAiError? CheckLogitBias(JsonObject obj)
+    {
+        if (!obj.TryGetPropertyValue("logit_bias", out var node) || node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonObject biases)
+        {
+            return OpenAiError.InvalidRequest("'logit_bias' must be an object mapping token ids to numbers between -100 and 100.", "logit_bias");
+        }
+
+        foreach (var (token, bias) in biases)
+        {
+            if (!long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out _) || bias?.GetValueKind() != JsonValueKind.Number
+                || bias.GetValue<double>() is < -100 or > 100)
+            {
+                return OpenAiError.InvalidRequest(
+                    $"'logit_bias' must map token ids to numbers between -100 and 100; got '{Truncate(token)}'.", "logit_bias");
+            }
+        }
+
+        return null;
+    }
+
+    // An array of objects, each with a string member `member` (tools: "type"; functions: "name").
+    private static OpenAiError? CheckObjects(JsonObject obj, string name, string member)
+    {
+        if (!obj.TryGetPropertyValue(name, out var node) || node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonArray items)
+        {
+            return OpenAiError.InvalidRequest($"'{name}' must be an array.", name);
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is not JsonObject item || item[member]?.GetValueKind() != JsonValueKind.String)
+            {
+                return OpenAiError.InvalidRequest($"'{name}[{i}]' must be an object with a string '{member}'.", $"{name}[{i}]");
+            }
+        }
+
+        return null;
+    }
+
+    private static OpenAiError? CheckResponseFormat(JsonObject obj) =>
+        obj.TryGetPropertyValue("response_format", out var node) && node is not null
+            && (node is not JsonObject format || format["type"]?.GetValueKind() != JsonValueKind.String)
+            ? OpenAiError.InvalidRequest("'response_format' must be an object with a string 'type' (text, json_object, json_schema).", "response_format")
+            : null;
+
     private static OpenAiError? CheckNumber(JsonObject obj, string name, double min, double max)
     {
         if (!obj.TryGetPropertyValue(name, out var node) || node is null)
@@ -371,7 +486,7 @@ public static class OpenAiRequestParser
             : null;
     }
 
-    private static OpenAiError? CheckInteger(JsonObject obj, string name, long min, long max)
+    private static OpenAiError? CheckInteger(JsonObject obj, string name, long min, long max, string? message = null)
     {
         if (!obj.TryGetPropertyValue(name, out var node) || node is null)
         {
@@ -385,7 +500,8 @@ public static class OpenAiRequestParser
             ok = node.AsValue().TryGetValue<JsonElement>(out var e) && e.TryGetInt64(out var w) && w >= min && w <= max;
         }
 
-        return ok ? null : OpenAiError.InvalidRequest($"'{name}' must be an integer >= {min}.", name);
+        return ok ? null : OpenAiError.InvalidRequest(message ??
+            (max < int.MaxValue ? $"'{name}' must be an integer between {min} and {max}." : $"'{name}' must be an integer >= {min}."), name);
     }
 
     private static bool TryGetString(JsonObject obj, string name, bool required, out string? value, out OpenAiError? error, string? parent = null)

@@ -65,6 +65,12 @@ internal sealed class RequestLimits
                 $"Too many messages: {messages.Count}; this gateway accepts at most {_options.MaxMessages} per request.", "messages", "too_many_messages");
         }
 
+        if (request.Operation == OpenAiOperation.Embeddings && request.Body["input"] is JsonArray inputs && inputs.Count > _options.MaxEmbeddingInputs)
+        {
+            return OpenAiError.InvalidRequest(
+                $"Too many inputs: {inputs.Count}; this gateway accepts at most {_options.MaxEmbeddingInputs} per embeddings request.", "input", "too_many_inputs");
+        }
+
         // A byte-level BPE token covers at least one UTF-8 byte and a UTF-16 char is at most 3 UTF-8 bytes, so
         // tokens <= 3 * chars: only prompts that could exceed the limit pay for counting.
         if (3L * request.PromptText.Length > _options.MaxPromptTokens)

@@ -12,6 +12,12 @@ public sealed record RequestLimitsOptions
     /// <summary>Most chat messages in one request (400 above). Default 1024.</summary>
     public int MaxMessages { get; init; } = 1024;
 
+    /// <summary>
+    /// Most entries in an embeddings <c>input</c> array (400 <c>too_many_inputs</c> above). Default 2048, OpenAI's own
+    /// limit: without it one 4 MB body of 200 000 one-letter inputs asked an arm for 200 000 vectors (600 MB of JSON).
+    /// </summary>
+    public int MaxEmbeddingInputs { get; init; } = 2048;
+
     /// <summary>Most prompt tokens (cl100k estimate) in one request (400 <c>context_length_exceeded</c> above). Default 1,000,000.</summary>
     public int MaxPromptTokens { get; init; } = 1_000_000;
 
@@ -37,6 +43,11 @@ public sealed record RequestLimitsOptions
         if (MaxMessages < 1)
         {
             errors.Add($"{SectionName}:MaxMessages must be at least 1.");
+        }
+
+        if (MaxEmbeddingInputs < 1)
+        {
+            errors.Add($"{SectionName}:MaxEmbeddingInputs must be at least 1.");
         }
 
         if (MaxPromptTokens < 1)

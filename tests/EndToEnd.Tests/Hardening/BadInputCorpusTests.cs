@@ -76,6 +76,16 @@ public sealed class BadInputCorpusTests : IAsyncLifetime
         Add("max_tokens string", $$"""{"model":"auto","max_tokens":"10","messages":{{Msg}}}""");
         Add("max_completion_tokens negative", $$"""{"model":"auto","max_completion_tokens":-5,"messages":{{Msg}}}""");
         Add("router lambda negative", $$"""{"model":"auto","router":{"lambda":-3},"messages":{{Msg}}}""");
+        Add("router unknown knob", $$"""{"model":"auto","router":{"lamda":3},"messages":{{Msg}}}""");
+        Add("stream_options include_usage string", $$"""{"model":"auto","stream":true,"stream_options":{"include_usage":"yes"},"messages":{{Msg}}}""");
+        Add("tools string", $$"""{"model":"auto","tools":"search","messages":{{Msg}}}""");
+        Add("tools of numbers", $$"""{"model":"auto","tools":[1],"messages":{{Msg}}}""");
+        Add("response_format string", $$"""{"model":"auto","response_format":"json","messages":{{Msg}}}""");
+        Add("logit_bias string values", $$"""{"model":"auto","logit_bias":{"50256":"-100"},"messages":{{Msg}}}""");
+        Add("user number", $$"""{"model":"auto","user":42,"messages":{{Msg}}}""");
+        Add("seed string", $$"""{"model":"auto","seed":"42","messages":{{Msg}}}""");
+        Add("stop number", $$"""{"model":"auto","stop":1,"messages":{{Msg}}}""");
+        Add("presence_penalty string", $$"""{"model":"auto","presence_penalty":"1","messages":{{Msg}}}""");
 
         // Unknown fields (OpenAI answers "Unrecognized request argument supplied").
         Add("unknown field", $$"""{"model":"auto","foo":1,"messages":{{Msg}}}""");
@@ -87,6 +97,8 @@ public sealed class BadInputCorpusTests : IAsyncLifetime
         Add("huge model name", $$"""{"model":"{{new string('m', 100_000)}}","messages":{{Msg}}}""");
         Add("huge unknown field name", $$"""{"model":"auto","{{new string('f', 50_000)}}":1,"messages":{{Msg}}}""");
         Add("body over the limit", $$"""{"model":"auto","messages":[{"role":"user","content":"{{new string('x', 300_000)}}"}]}""");
+        Add("too many embedding inputs", """{"model":"auto","input":[""" + string.Join(',', Enumerable.Repeat("\"x\"", 101)) + "]}", "/v1/embeddings");
+        Add("too many token-id inputs", """{"model":"auto","input":[""" + string.Join(',', Enumerable.Repeat("[1,2]", 101)) + "]}", "/v1/embeddings");
         Add("too many messages", """{"model":"auto","messages":[""" + string.Join(',', Enumerable.Repeat("""{"role":"user","content":"hi"}""", 51)) + "]}");
         Add("prompt over the token limit", $$"""{"model":"auto","messages":[{"role":"user","content":"{{string.Concat(Enumerable.Repeat("lorem ipsum ", 1500))}}"}]}""");
 
@@ -110,6 +122,7 @@ public sealed class BadInputCorpusTests : IAsyncLifetime
             {
                 ["Router:MaxRequestBodyBytes"] = "262144",
                 ["Router:Limits:MaxMessages"] = "50",
+                ["Router:Limits:MaxEmbeddingInputs"] = "100",
                 ["Router:Limits:MaxPromptTokens"] = "1000",
             }));
     }

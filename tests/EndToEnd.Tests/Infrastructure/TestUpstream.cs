@@ -43,6 +43,12 @@ public sealed class TestUpstream : IAsyncDisposable
     /// <summary>Delay before the response starts.</summary>
     public TimeSpan FirstByteDelay { get; set; }
 
+    /// <summary>A <c>Retry-After</c> header value sent with <see cref="FailWithStatus"/>.</summary>
+    public string? RetryAfter { get; set; }
+
+    /// <summary>When set, every request is answered 200 with this Content-Type and body (a misbehaving upstream).</summary>
+    public (string ContentType, string Body)? SuccessOverride { get; set; }
+
     /// <summary>Delay between stream chunks.</summary>
     public TimeSpan ChunkDelay { get; set; }
 
@@ -107,8 +113,20 @@ public sealed class TestUpstream : IAsyncDisposable
             if (FailWithStatus is { } status)
             {
                 context.Response.StatusCode = status;
+                if (RetryAfter is not null)
+                {
+                    context.Response.Headers.RetryAfter = RetryAfter;
+                }
+
                 var message = ErrorMessage.Replace("{auth}", context.Request.Headers.Authorization.ToString(), StringComparison.Ordinal);
                 await context.Response.WriteAsJsonAsync(new { error = new { message, type = "upstream_test_error", param = (string?)null, code = "test_code" } }, aborted);
+                return;
+            }
+
+            if (SuccessOverride is { } fixedAnswer)
+            {
+                context.Response.ContentType = fixedAnswer.ContentType;
+                await context.Response.WriteAsync(fixedAnswer.Body, aborted);
                 return;
             }
 

@@ -97,6 +97,11 @@ public sealed class EmbeddedLearningTests : IAsyncLifetime
     [InlineData("{\"request_id\":\"req_x\",\"score\":\"0.5\"}", "invalid_score")]
     [InlineData("{\"request_id\":\"req_x\",\"thumbs\":\"sideways\"}", "invalid_thumbs")]
     [InlineData("{\"request_id\":\"req_x\",\"thumbs\":true}", "invalid_thumbs")]
+    [InlineData("{\"request_id\":\"req_\\ud800\",\"score\":0.5}", "invalid_json")]
+    [InlineData("{\"request_id\":\"req_x\",\"score\":0.5,\"score\":0.1}", "invalid_json")]
+    [InlineData("{\"request_id\":\"req_x\",\"score\":0.5,\"comment\":\"great\"}", "unknown_parameter")]
+    [InlineData("{\"request_id\":\"req_x\",\"score\":NaN}", "invalid_json")]
+    [InlineData("{\"request_id\":\"req_x\",\"score\":1e400}", "invalid_score")]
     public async Task Feedback_BadBody_400InOpenAiEnvelope(string body, string code)
     {
         using var response = await _gateway.Http.PostAsync("/v1/feedback", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -105,6 +110,24 @@ public sealed class EmbeddedLearningTests : IAsyncLifetime
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("invalid_request_error", json.RootElement.GetProperty("error").GetProperty("type").GetString());
         Assert.Equal(code, json.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Feedback_InvalidUtf8OversizedOrWrongMethod_4xxEnvelopeNot500()
+    {
+        using var invalid = new ByteArrayContent([.. "{\"request_id\":\""u8, 0xFF, .. "\",\"score\":0.5}"u8]);
+        invalid.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var invalidResponse = await _gateway.Http.PostAsync("/v1/feedback", invalid);
+        using var huge = new StringContent($$"""{"request_id":"req_x","score":0.5,"pad":"{{new string(' ', 100_000)}}"}""", Encoding.UTF8, "application/json");
+        using var hugeResponse = await _gateway.Http.PostAsync("/v1/feedback", huge);
+        using var getResponse = await _gateway.Http.GetAsync("/v1/feedback");
+
+        Assert.Equal(HttpStatusCode.BadRequest, invalidResponse.StatusCode);
+        Assert.Contains("invalid_json", await invalidResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, hugeResponse.StatusCode);
+        Assert.Contains("request_too_large", await hugeResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, getResponse.StatusCode);
+        Assert.Contains("method_not_allowed", await getResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class AdminApiTests(AdminHost host) : IClassFixture<AdminHost>
     public static TheoryData<string, string> BadArms => new()
     {
         { "{\"provider\":\"simulated\"}", "name" },
+        { "{\"name\":\"x0\",\"name\":\"y0\",\"provider\":\"simulated\"}", "name" },
         { "{\"name\":\"auto\",\"provider\":\"simulated\"}", "name" },
         { "{\"name\":\"x1\",\"provider\":\"carrier-pigeon\"}", "provider" },
         { "{\"name\":\"x2\",\"provider\":\"openai\"}", "baseUrl" },
@@ -74,6 +75,7 @@ public sealed class AdminApiTests(AdminHost host) : IClassFixture<AdminHost>
     public static TheoryData<string, string> BadPolicies => new()
     {
         { "{\"lambda\":-1}", "lambda" },
+        { "{\"lambda\":1,\"lambda\":2}", "lambda" },
         { "{\"alpha\":-0.1}", "alpha" },
         { "{\"beta\":-2}", "beta" },
         { "{\"timeLimitSeconds\":0}", "timeLimitSeconds" },
