@@ -129,16 +129,18 @@ public sealed class ResponseUsageParser
 
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
-                if (usage.TryGetProperty("prompt_tokens", out var p) && p.TryGetInt32(out var pt))
+                // A negative or non-integer count is an upstream bug; ignored (the gateway counts itself), so it can never
+                // lower a key's spend or the arm's learned length.
+                if (TokenCount(usage, "prompt_tokens") is { } pt)
                 {
                     _promptTokens = pt;
                 }
 
-                if (usage.TryGetProperty("completion_tokens", out var c) && c.TryGetInt32(out var ct))
+                if (TokenCount(usage, "completion_tokens") is { } ct)
                 {
                     _completionTokens = ct;
                 }
-                else if (_promptTokens is not null && usage.TryGetProperty("total_tokens", out var t) && t.TryGetInt32(out var tt))
+                else if (_promptTokens is not null && TokenCount(usage, "total_tokens") is { } tt)
                 {
                     // Embeddings report prompt and total only.
                     _completionTokens = Math.Max(0, tt - _promptTokens.Value);
@@ -176,4 +178,10 @@ public sealed class ResponseUsageParser
             _text.Append(text.GetString());
         }
     }
+
+    /// <summary>A non-negative integer count under <paramref name="name"/>; null when absent, not a number (e.g. a string), fractional, negative or too large.</summary>
+    private static int? TokenCount(JsonElement usage, string name) =>
+        usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var count) && count >= 0
+            ? count
+            : null;
 }

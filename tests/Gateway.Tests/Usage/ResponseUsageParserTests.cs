@@ -34,6 +34,21 @@ public sealed class ResponseUsageParserTests
         Assert.Equal("Hello é", usage.CompletionText);
     }
 
+    [Theory]
+    [InlineData("""{"prompt_tokens":-5,"completion_tokens":-1,"total_tokens":-6}""")]
+    [InlineData("""{"prompt_tokens":1e300,"completion_tokens":"3","total_tokens":1.5}""")]
+    public void Complete_NegativeOrNonIntegerUsage_IsIgnored(string usageJson)
+    {
+        var parser = new ResponseUsageParser("application/json");
+        parser.Append(Encoding.UTF8.GetBytes("""{"choices":[{"index":0,"message":{"role":"assistant","content":"Paris."}}],"usage":""" + usageJson + "}"));
+
+        var usage = parser.Complete();
+
+        Assert.Null(usage.PromptTokens);
+        Assert.Null(usage.CompletionTokens);
+        Assert.Equal("Paris.", usage.CompletionText);
+    }
+
     [Fact]
     public void Complete_JsonWithoutUsage_ReturnsTextAndNoCounts()
     {
