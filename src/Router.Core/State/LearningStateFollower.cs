@@ -271,6 +271,20 @@ public sealed class LearningStateFollower
         try
         {
             var batch = await _log.ReadAfterAsync(_lastApplied, batchSize, cancellationToken).ConfigureAwait(false);
+            // Another replica may have trimmed past us since the last gap check (we were slow, cut off from the store,
+            // or idle between CatchUpAsync calls): the read then starts after the hole and applying it would skip the
+            // trimmed entries for good. The trim marker is read AFTER the range (it only grows, and the trim script sets
+            // it before XTRIM), so a marker at or below our position proves the range started right after us.
+            if (batch.Count > 0 && batch[0].Id > _lastApplied.Next)
+            {
+                var info = await _log.GetInfoAsync(cancellationToken).ConfigureAwait(false);
+                if (info.TrimmedBefore > _lastApplied.Next
+                    && await ReloadAfterGapLockedAsync(info.TrimmedBefore, cancellationToken).ConfigureAwait(false))
+                {
+                    return true; // read again from the snapshot's position
+                }
+            }
+
             foreach (var entry in batch)
             {
                 if (entry.Id <= _lastApplied)
@@ -359,24 +373,34 @@ public sealed class LearningStateFollower
         await _foldGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var snapshot = await _snapshots.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
-            if (snapshot is not null && snapshot.LastAppliedId > _lastApplied)
+            if (info.TrimmedBefore > _lastApplied.Next)
             {
-                StateLog.GapReloaded(_logger, _lastApplied, snapshot.LastAppliedId);
-                _fold.Restore(snapshot);
-                lock (_statusGate)
-                {
-                    _lastApplied = snapshot.LastAppliedId;
-                }
-            }
-            else
-            {
-                StateLog.GapWithoutSnapshot(_logger, info.TrimmedBefore, _lastApplied);
+                await ReloadAfterGapLockedAsync(info.TrimmedBefore, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             _foldGate.Release();
         }
+    }
+
+    // Caller holds the fold gate. True when a newer snapshot (which contains the trimmed entries) was restored.
+    private async Task<bool> ReloadAfterGapLockedAsync(LogId trimmedBefore, CancellationToken cancellationToken)
+    {
+        var snapshot = await _snapshots.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot is not null && snapshot.LastAppliedId > _lastApplied)
+        {
+            StateLog.GapReloaded(_logger, _lastApplied, snapshot.LastAppliedId);
+            _fold.Restore(snapshot);
+            lock (_statusGate)
+            {
+                _lastApplied = snapshot.LastAppliedId;
+            }
+
+            return true;
+        }
+
+        StateLog.GapWithoutSnapshot(_logger, trimmedBefore, _lastApplied);
+        return false;
     }
 }
