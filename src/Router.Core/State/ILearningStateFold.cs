@@ -8,6 +8,8 @@ namespace Router.Core.State;
 /// <see cref="Apply"/> must be deterministic (same entries in the same order → bit-identical state on every
 /// replica) and must not depend on the clock, randomness or anything outside the entry. An entry it cannot use
 /// (unknown kind, bad payload) should be ignored; if it throws, the follower logs, counts and skips it.
+/// <see cref="Restore"/> should throw before it changes anything when the snapshot is unreadable: the follower then
+/// tries the next older kept snapshot (and finally the initial state).
 /// </remarks>
 public interface ILearningStateFold
 {

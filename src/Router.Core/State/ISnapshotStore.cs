@@ -12,6 +12,12 @@ public interface ISnapshotStore
     /// <summary>The newest snapshot, or null when none.</summary>
     ValueTask<StateSnapshot?> LoadLatestAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every kept snapshot, newest first (what a replica falls back on when the newest one cannot be restored).
+    /// Empty when none.
+    /// </summary>
+    ValueTask<IReadOnlyList<StateSnapshot>> LoadRetainedAsync(CancellationToken cancellationToken);
+
     /// <summary>The position of the oldest kept snapshot (the log must be kept after it), or null when none.</summary>
     ValueTask<LogId?> GetOldestRetainedAsync(CancellationToken cancellationToken);
 }

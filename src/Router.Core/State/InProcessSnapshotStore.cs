@@ -47,6 +47,15 @@ public sealed class InProcessSnapshotStore : ISnapshotStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<StateSnapshot>> LoadRetainedAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyList<StateSnapshot>>([.. _snapshots]);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<LogId?> GetOldestRetainedAsync(CancellationToken cancellationToken)
     {
         lock (_gate)

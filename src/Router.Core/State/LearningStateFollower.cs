@@ -235,8 +235,12 @@ public sealed class LearningStateFollower
                 return;
             }
 
-            var snapshot = await _snapshots.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
-            _fold.Restore(snapshot);
+            var snapshot = await RestoreNewestLockedAsync(after: null, cancellationToken).ConfigureAwait(false);
+            if (snapshot is null)
+            {
+                _fold.Restore(null);
+            }
+
             lock (_statusGate)
             {
                 _lastApplied = snapshot?.LastAppliedId ?? LogId.Zero;
@@ -385,13 +389,40 @@ public sealed class LearningStateFollower
     }
 
     // Caller holds the fold gate. True when a newer snapshot (which contains the trimmed entries) was restored.
+    // Caller holds the fold gate. Restores the newest kept snapshot (after `after`, when given) that the fold accepts:
+    // a snapshot that cannot be restored (cut short, written by a buggy or newer build) must not stop the replica
+    // for good, and every replica skips the same one, so they still converge. Null when none could be restored.
+    // A fold's Restore is expected to throw before it changes anything (EngineFold does).
+    private async Task<StateSnapshot?> RestoreNewestLockedAsync(LogId? after, CancellationToken cancellationToken)
+    {
+        var candidates = await _snapshots.LoadRetainedAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var snapshot in candidates.OrderByDescending(s => s.LastAppliedId))
+        {
+            if (after is { } position && snapshot.LastAppliedId <= position)
+            {
+                break;
+            }
+
+            try
+            {
+                _fold.Restore(snapshot);
+                return snapshot;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                StateLog.SnapshotUnreadable(_logger, snapshot.LastAppliedId, ex);
+            }
+        }
+
+        return null;
+    }
+
     private async Task<bool> ReloadAfterGapLockedAsync(LogId trimmedBefore, CancellationToken cancellationToken)
     {
-        var snapshot = await _snapshots.LoadLatestAsync(cancellationToken).ConfigureAwait(false);
-        if (snapshot is not null && snapshot.LastAppliedId > _lastApplied)
+        var snapshot = await RestoreNewestLockedAsync(after: _lastApplied, cancellationToken).ConfigureAwait(false);
+        if (snapshot is not null)
         {
             StateLog.GapReloaded(_logger, _lastApplied, snapshot.LastAppliedId);
-            _fold.Restore(snapshot);
             lock (_statusGate)
             {
                 _lastApplied = snapshot.LastAppliedId;

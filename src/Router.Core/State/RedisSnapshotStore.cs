@@ -84,6 +84,30 @@ public sealed class RedisSnapshotStore : ISnapshotStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<StateSnapshot>> LoadRetainedAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var db = _redis.GetDatabase();
+        var keys = await RedisCalls.Run(() => db.ListRangeAsync(_keys.SnapshotIndex), "snapshot load").ConfigureAwait(false);
+        var snapshots = new List<StateSnapshot>(keys.Length);
+        foreach (var key in keys)
+        {
+            var fields = await RedisCalls.Run(() => db.HashGetAsync((string)key!, ["state", "id", "created"]), "snapshot load").ConfigureAwait(false);
+            if (fields[1].IsNull)
+            {
+                continue; // dropped by a concurrent save
+            }
+
+            snapshots.Add(new StateSnapshot(
+                (byte[])fields[0]! ?? [],
+                LogId.Parse((string)fields[1]!),
+                DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2])));
+        }
+
+        return snapshots;
+    }
+
+    /// <inheritdoc />
     public async ValueTask<LogId?> GetOldestRetainedAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -52,4 +52,7 @@ internal static partial class StateLog
 
     [LoggerMessage(16, LogLevel.Warning, "Flushing the learning-event buffer failed; staying degraded")]
     public static partial void FlushFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(17, LogLevel.Error, "Learning-state snapshot {SnapshotId} could not be restored; trying an older one")]
+    public static partial void SnapshotUnreadable(ILogger logger, LogId snapshotId, Exception exception);
 }
