@@ -105,6 +105,43 @@ public sealed class BufferedLearningEventLogTests
         Assert.True(new FileInfo(log.BufferPath).Length <= 4096);
     }
 
+    [RedisFact]
+    public async Task TryFlushAsync_TwoReplicasFlushOverlappingBuffersAtOnce_EachKeyOnceAndEachReplicasOrderKept()
+    {
+        using var server = RedisServer.StartNew();
+        using var connectionA = server.Connect();
+        using var connectionB = server.Connect();
+        var (optionsA, optionsB) = (TestState.Options(), TestState.Options());
+        using var logA = Buffered(TestState.RedisLog(connectionA, "twoflush", optionsA), optionsA);
+        using var logB = Buffered(TestState.RedisLog(connectionB, "twoflush", optionsB), optionsB);
+        server.Kill();
+
+        // While Redis is down each replica buffers 40 events; req-30..39 are client retries sent to both replicas.
+        var keysA = Enumerable.Range(0, 40).Select(i => "req-" + i).ToList();
+        var keysB = Enumerable.Range(30, 40).Select(i => "req-" + i).ToList();
+        foreach (var (a, b) in keysA.Zip(keysB))
+        {
+            Assert.Equal(AppendStatus.Buffered, (await logA.AppendAsync("feedback", a, TestState.Payload(1), CancellationToken.None)).Status);
+            Assert.Equal(AppendStatus.Buffered, (await logB.AppendAsync("feedback", b, TestState.Payload(2), CancellationToken.None)).Status);
+        }
+
+        server.Start();
+        await RedisDurabilityTests.WaitConnectedAsync(connectionA);
+        await RedisDurabilityTests.WaitConnectedAsync(connectionB);
+        var flushed = await Task.WhenAll(
+            Task.Run(() => logA.TryFlushAsync(CancellationToken.None)),
+            Task.Run(() => logB.TryFlushAsync(CancellationToken.None)));
+
+        Assert.All(flushed, Assert.True);
+        var keys = (await TestState.ReadAllAsync(logA)).Select(e => e.IdempotencyKey).ToList();
+        Assert.Equal(70, keys.Count);
+        Assert.Equal(70, keys.Distinct().Count());
+        // Each replica's events keep its order (a shared retry lands where whichever replica flushed it first put it).
+        Assert.Equal(keysA.Except(keysB), keys.Where(k => keysA.Contains(k) && !keysB.Contains(k)));
+        Assert.Equal(keysB.Except(keysA), keys.Where(k => keysB.Contains(k) && !keysA.Contains(k)));
+        Assert.Equal(keysA.Intersect(keysB), keys.Where(k => keysA.Contains(k) && keysB.Contains(k)));
+    }
+
     private static BufferedLearningEventLog Buffered(ILearningEventLog inner, IOptions<LearningStateOptions> options) =>
         new(inner, options, TimeProvider.System, NullLogger<BufferedLearningEventLog>.Instance);
 }
