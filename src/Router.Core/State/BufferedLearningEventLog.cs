@@ -199,11 +199,42 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
             StateLog.Degraded(_logger, BufferPath, cause);
         }
 
-        _file ??= new FileStream(BufferPath, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
-        _file.Write(line);
-        _file.WriteByte((byte)'\n');
-        // fsync before acknowledging: the event must survive a crash of this process or machine.
-        _file.Flush(flushToDisk: true);
+        try
+        {
+            if (_file is null)
+            {
+                // A write that failed earlier may have left a partial line; cut it so this event is not glued onto it.
+                if (File.Exists(BufferPath))
+                {
+                    DropTornTail(BufferPath);
+                }
+
+                _file = new FileStream(BufferPath, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
+            }
+
+            _file.Write(line);
+            _file.WriteByte((byte)'\n');
+            // fsync before acknowledging: the event must survive a crash of this process or machine.
+            _file.Flush(flushToDisk: true);
+        }
+        catch (IOException ex)
+        {
+            // Disk full or failing: not acknowledged (503), and the partial line is cut now or before the next write.
+            StateLog.BufferWriteFailed(_logger, BufferPath, idempotencyKey, ex);
+            _file?.Dispose();
+            _file = null;
+            try
+            {
+                DropTornTail(BufferPath);
+            }
+            catch (IOException)
+            {
+                // Still failing: the next write cuts it before appending.
+            }
+
+            return new AppendResult(AppendStatus.Rejected, null);
+        }
+
         _bytes += line.Length + 1;
         Interlocked.Increment(ref _count);
         return new AppendResult(AppendStatus.Buffered, null);

@@ -55,4 +55,7 @@ internal static partial class StateLog
 
     [LoggerMessage(17, LogLevel.Error, "Learning-state snapshot {SnapshotId} could not be restored; trying an older one")]
     public static partial void SnapshotUnreadable(ILogger logger, LogId snapshotId, Exception exception);
+
+    [LoggerMessage(18, LogLevel.Error, "Writing the learning-event buffer {Path} failed; {IdempotencyKey} not acknowledged")]
+    public static partial void BufferWriteFailed(ILogger logger, string path, string idempotencyKey, Exception exception);
 }

@@ -85,6 +85,29 @@ public sealed class BufferedLearningEventLogTests
     }
 
     [RedisFact]
+    public async Task AppendAsync_PartialLineLeftByAFailedWrite_IsCutBeforeTheNextEventIsBuffered()
+    {
+        using var server = RedisServer.StartNew();
+        using var connection = server.Connect();
+        var options = TestState.Options();
+        using var log = Buffered(TestState.RedisLog(connection, "torn", options), options);
+        server.Kill();
+
+        // What a write that failed half-way (disk full) leaves behind: an unacknowledged line without its newline.
+        await File.WriteAllTextAsync(log.BufferPath, "{\"kind\":\"feedb");
+        var buffered = await log.AppendAsync("feedback", "req-x", TestState.Payload(7), CancellationToken.None);
+
+        Assert.Equal(AppendStatus.Buffered, buffered.Status);
+        Assert.Single(File.ReadAllLines(log.BufferPath)); // the acknowledged event is a whole line of its own
+        server.Start();
+        await RedisDurabilityTests.WaitConnectedAsync(connection);
+        Assert.True(await log.TryFlushAsync(CancellationToken.None));
+        var all = await TestState.ReadAllAsync(log);
+        Assert.Equal(["req-x"], all.Select(e => e.IdempotencyKey));
+        Assert.Equal(TestState.Payload(7), all[0].Payload.ToArray());
+    }
+
+    [RedisFact]
     public async Task AppendAsync_BufferFull_RejectsInsteadOfGrowing()
     {
         using var server = RedisServer.StartNew();
