@@ -122,6 +122,36 @@ public sealed class MixLlmEngineRobustnessTests
         Assert.Equal(0.1 * 0.5 * 2 / 0.25, engine.Predict(Paid, Unit(0), 10).FeedbackTerm, 9);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    public void Create_FeedbackEpsilonNotPositive_Throws(double epsilon)
+    {
+        // κ = 1/(Var + ε) needs ε > 0: with ε = 0 and the head switched off (η = 0), s = 0 and Var = 0 give 0/0 = NaN scores.
+        var options = new MixLlmEngineOptions { FeedbackEpsilon = epsilon, FeedbackLearningRate = 0 };
+        Assert.Throws<ArgumentOutOfRangeException>(() => MixLlmEngine.CreateUntrained("test-encoder", Dim, options: options));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Create_RhoNotPositiveFinite_Throws(double rho)
+    {
+        // ρ = 0 made a cold arm's bonus |z|/sqrt(ρ) infinite and every event for a new arm throw.
+        Assert.Throws<ArgumentOutOfRangeException>(() => MixLlmEngine.CreateUntrained("test-encoder", Dim, options: new MixLlmEngineOptions { Rho = rho }));
+    }
+
+    [Fact]
+    public void Deserialize_CheckpointWithZeroEpsilon_ThrowsInvalidData()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetString(Trained().SerializeState()).Replace("\"feedbackEpsilon\": 1", "\"feedbackEpsilon\": 0", StringComparison.Ordinal);
+        Assert.Contains("\"feedbackEpsilon\": 0", bytes, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => MixLlmEngine.Deserialize(System.Text.Encoding.UTF8.GetBytes(bytes)));
+    }
+
     [Fact]
     public void Decide_ColdArmsWithZeroPrices_ScoresFiniteAndRanksAll()
     {
