@@ -141,9 +141,19 @@ internal sealed class ArmTransformer : HttpTransformer
 
         foreach (var header in httpContext.Request.Headers.Keys)
         {
-            if (header.StartsWith("x-router-", StringComparison.OrdinalIgnoreCase))
+            if (IsRouterHeader(header))
             {
                 proxyRequest.Headers.Remove(header);
+            }
+        }
+
+        // Headers the client names in Connection are hop-by-hop too (RFC 9110 §7.6.1); YARP drops Connection itself
+        // but not the headers it lists.
+        foreach (var value in httpContext.Request.Headers.Connection)
+        {
+            foreach (var token in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                proxyRequest.Headers.Remove(token);
             }
         }
 
@@ -206,6 +216,8 @@ internal sealed class ArmTransformer : HttpTransformer
         httpContext.Response.Body = Meter;
         return true;
     }
+
+    private static bool IsRouterHeader(string name) => name.StartsWith("x-router-", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsExpected(string mediaType, bool eventStream) =>
         eventStream
