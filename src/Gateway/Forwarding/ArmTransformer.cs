@@ -206,7 +206,28 @@ internal sealed class ArmTransformer : HttpTransformer
             return false;
         }
 
+        // The gateway set x-router-request-id before forwarding; YARP appends an upstream's header of the same name,
+        // so an upstream could add a second request id (feedback to the wrong request) or forge the other x-router-*.
+        var ownRouterHeaders = HasRouterHeader(proxyResponse)
+            ? httpContext.Response.Headers.Where(h => IsRouterHeader(h.Key)).ToArray()
+            : null;
         await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (ownRouterHeaders is not null)
+        {
+            foreach (var header in proxyResponse.Headers.Concat(proxyResponse.Content.Headers))
+            {
+                if (IsRouterHeader(header.Key))
+                {
+                    httpContext.Response.Headers.Remove(header.Key);
+                }
+            }
+
+            foreach (var (name, value) in ownRouterHeaders)
+            {
+                httpContext.Response.Headers[name] = value;
+            }
+        }
+
         var debug = httpContext.Request.Headers[RouterHeaders.Debug] == "1";
         SetRouterHeaders(httpContext.Response, _arm.Name, _decision, _fallback, debug, FallbackFrom);
         var contentType = proxyResponse.Content.Headers.ContentType?.MediaType;
@@ -218,6 +239,27 @@ internal sealed class ArmTransformer : HttpTransformer
     }
 
     private static bool IsRouterHeader(string name) => name.StartsWith("x-router-", StringComparison.OrdinalIgnoreCase);
+
+    private static bool HasRouterHeader(HttpResponseMessage response)
+    {
+        foreach (var header in response.Headers)
+        {
+            if (IsRouterHeader(header.Key))
+            {
+                return true;
+            }
+        }
+
+        foreach (var header in response.Content.Headers)
+        {
+            if (IsRouterHeader(header.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool IsExpected(string mediaType, bool eventStream) =>
         eventStream

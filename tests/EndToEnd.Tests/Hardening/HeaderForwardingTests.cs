@@ -54,6 +54,28 @@ public sealed class HeaderForwardingTests : IAsyncLifetime
         Assert.Equal("kept", received.Headers["x-app-trace"]);
     }
 
+    [Fact]
+    public async Task Forward_UpstreamSendsRouterHeaders_ClientSeesOnlyTheGatewaysOwn()
+    {
+        await using var gateway = await GatewayHost.StartAsync(GatewayHost.Arm(0, "a", _upstream.BaseUrl, 1, 1, apiKeyEnv: KeyEnv));
+        _upstream.ResponseHeaders["x-router-request-id"] = "req_forged";
+        _upstream.ResponseHeaders["x-router-arm"] = "forged-arm";
+        _upstream.ResponseHeaders["x-router-fallback"] = "true";
+        _upstream.ResponseHeaders["x-router-decision"] = "{\"forged\":true}";
+        _upstream.ResponseHeaders["x-upstream-note"] = "kept";
+
+        using var response = await gateway.Http.SendAsync(Chat("auto"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var id = Assert.Single(response.Headers.GetValues("x-router-request-id"));
+        Assert.StartsWith("req_", id, StringComparison.Ordinal);
+        Assert.NotEqual("req_forged", id);
+        Assert.Equal("a", Assert.Single(response.Headers.GetValues("x-router-arm")));
+        Assert.False(response.Headers.Contains("x-router-fallback"));
+        Assert.False(response.Headers.Contains("x-router-decision"));
+        Assert.Equal("kept", Assert.Single(response.Headers.GetValues("x-upstream-note")));
+    }
+
     private static HttpRequestMessage Chat(string model) => new(HttpMethod.Post, "/v1/chat/completions")
     {
         Content = new StringContent($$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
