@@ -141,9 +141,19 @@ internal sealed class ArmTransformer : HttpTransformer
 
         foreach (var header in httpContext.Request.Headers.Keys)
         {
-            if (header.StartsWith("x-router-", StringComparison.OrdinalIgnoreCase))
+            if (IsRouterHeader(header))
             {
                 proxyRequest.Headers.Remove(header);
+            }
+        }
+
+        // Headers the client names in Connection are hop-by-hop too (RFC 9110 §7.6.1); YARP drops Connection itself
+        // but not the headers it lists.
+        foreach (var value in httpContext.Request.Headers.Connection)
+        {
+            foreach (var token in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                proxyRequest.Headers.Remove(token);
             }
         }
 
@@ -196,7 +206,28 @@ internal sealed class ArmTransformer : HttpTransformer
             return false;
         }
 
+        // The gateway set x-router-request-id before forwarding; YARP appends an upstream's header of the same name,
+        // so an upstream could add a second request id (feedback to the wrong request) or forge the other x-router-*.
+        var ownRouterHeaders = HasRouterHeader(proxyResponse)
+            ? httpContext.Response.Headers.Where(h => IsRouterHeader(h.Key)).ToArray()
+            : null;
         await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (ownRouterHeaders is not null)
+        {
+            foreach (var header in proxyResponse.Headers.Concat(proxyResponse.Content.Headers))
+            {
+                if (IsRouterHeader(header.Key))
+                {
+                    httpContext.Response.Headers.Remove(header.Key);
+                }
+            }
+
+            foreach (var (name, value) in ownRouterHeaders)
+            {
+                httpContext.Response.Headers[name] = value;
+            }
+        }
+
         var debug = httpContext.Request.Headers[RouterHeaders.Debug] == "1";
         SetRouterHeaders(httpContext.Response, _arm.Name, _decision, _fallback, debug, FallbackFrom);
         var contentType = proxyResponse.Content.Headers.ContentType?.MediaType;
@@ -205,6 +236,29 @@ internal sealed class ArmTransformer : HttpTransformer
         Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk);
         httpContext.Response.Body = Meter;
         return true;
+    }
+
+    private static bool IsRouterHeader(string name) => name.StartsWith("x-router-", StringComparison.OrdinalIgnoreCase);
+
+    private static bool HasRouterHeader(HttpResponseMessage response)
+    {
+        foreach (var header in response.Headers)
+        {
+            if (IsRouterHeader(header.Key))
+            {
+                return true;
+            }
+        }
+
+        foreach (var header in response.Content.Headers)
+        {
+            if (IsRouterHeader(header.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsExpected(string mediaType, bool eventStream) =>

@@ -159,6 +159,13 @@ public sealed partial class MixLlmEngine
     private ImmutableDictionary<string, ArmModel> ApplyUsage(ImmutableDictionary<string, ArmModel> arms, UsageObserved usage)
     {
         double[]? z = usage.Embedding is null ? null : EventFeatures(usage.Embedding);
+        if (!double.IsFinite(usage.TimeToFirstTokenSeconds) || !double.IsFinite(usage.DurationSeconds))
+        {
+            // Math.Clamp passes NaN through: a NaN time to first token would make the arm's EWMA, and so its
+            // expected time and score, NaN for good.
+            throw new ArgumentException("Usage needs finite latencies.", nameof(usage));
+        }
+
         var model = GetOrCold(arms, usage.Arm).Copy();
         if (z is not null && usage.CompletionTokens > 0)
         {
@@ -166,7 +173,7 @@ public sealed partial class MixLlmEngine
             model.Length.Update(z, Math.Log(1.0 + usage.CompletionTokens));
         }
 
-        if (usage.DurationSeconds > 0 && double.IsFinite(usage.DurationSeconds))
+        if (usage.DurationSeconds > 0)
         {
             var ttft = Math.Clamp(usage.TimeToFirstTokenSeconds, 0, usage.DurationSeconds);
             var generation = usage.DurationSeconds - ttft;

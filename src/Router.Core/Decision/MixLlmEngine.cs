@@ -47,6 +47,20 @@ public sealed partial class MixLlmEngine
             throw new ArgumentException("The head's input dimension differs from the encoder's.", nameof(head));
         }
 
+        ArgumentNullException.ThrowIfNull(options);
+
+        // ρ and ε are divisors (A = ρI, κ = 1/(Var + ε)); NaN fails both checks. With ε = 0, an arm whose feedback
+        // scores have no variance yet (one thumb, or the head switched off by η = 0) would score 0/0 = NaN.
+        if (!(options.Rho > 0) || !double.IsFinite(options.Rho))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Rho, "Rho must be positive and finite.");
+        }
+
+        if (!(options.FeedbackEpsilon > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FeedbackEpsilon, "FeedbackEpsilon must be positive.");
+        }
+
         EncoderId = encoderId;
         InputDimension = inputDimension;
         Head = head;

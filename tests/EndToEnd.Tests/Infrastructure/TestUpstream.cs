@@ -40,6 +40,9 @@ public sealed class TestUpstream : IAsyncDisposable
     /// <summary>The error message sent with <see cref="FailWithStatus"/>; <c>{auth}</c> is replaced by the Authorization header received.</summary>
     public string ErrorMessage { get; set; } = "The upstream is unhappy.";
 
+    /// <summary>Headers added to every response (a misbehaving or hostile upstream).</summary>
+    public Dictionary<string, string> ResponseHeaders { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Delay before the response starts.</summary>
     public TimeSpan FirstByteDelay { get; set; }
 
@@ -105,6 +108,11 @@ public sealed class TestUpstream : IAsyncDisposable
             body));
         try
         {
+            foreach (var (name, value) in ResponseHeaders)
+            {
+                context.Response.Headers[name] = value;
+            }
+
             if (FirstByteDelay > TimeSpan.Zero)
             {
                 await Task.Delay(FirstByteDelay, aborted);
