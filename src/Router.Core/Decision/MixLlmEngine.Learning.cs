@@ -105,6 +105,13 @@ public sealed partial class MixLlmEngine
     private ImmutableDictionary<string, ArmModel> ApplyBinary(ImmutableDictionary<string, ArmModel> arms, BinaryFeedback binary)
     {
         var z = EventFeatures(binary.Embedding);
+        if (binary.Propensity is { } propensity && !(propensity is > 0 and <= 1))
+        {
+            // A propensity is a probability of the drawn arm (the engine records 1/ties, in (0, 1]). NaN used to be read
+            // as 1 and +∞ as an importance weight of 0, so a corrupt event was silently folded with the wrong weight.
+            throw new ArgumentException("Binary feedback needs a propensity in (0, 1].", nameof(binary));
+        }
+
         var names = (binary.Candidates ?? [.. arms.Keys.Order(StringComparer.Ordinal)])
             .Where(n => n == binary.Arm || arms.ContainsKey(n))
             .Append(binary.Arm)
@@ -132,7 +139,7 @@ public sealed partial class MixLlmEngine
         var reward = Options.BinaryBaseline
             ? (binary.Up ? 1.0 : 0.0) - Math.Clamp(models[chosen].QualityMlp is { } mlp ? mlp.Predict(z) : models[chosen].Quality.Predict(z), 0, 1)
             : binary.Up ? 1.0 : -1.0;
-        var weight = binary.Propensity is > 0 and var p ? Math.Min(1.0 / p, Options.MaxImportanceWeight) : 1.0;
+        var weight = binary.Propensity is { } p ? Math.Min(1.0 / p, Options.MaxImportanceWeight) : 1.0;
         for (var i = 0; i < names.Length; i++)
         {
             var pi = logits[i] / sum;

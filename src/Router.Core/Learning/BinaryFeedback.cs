@@ -15,7 +15,8 @@ public sealed record BinaryFeedback : LearningEvent
     /// <summary>True for thumbs up (reward +1), false for down (−1).</summary>
     public required bool Up { get; init; }
 
-    /// <summary>The chosen arm's propensity when it was drawn; weights the gradient by 1/propensity (clipped). Null: 1.</summary>
+    /// <summary>The chosen arm's propensity when it was drawn; weights the gradient by 1/propensity (clipped). Null: 1.
+    /// Must be in (0, 1]; anything else (NaN, ±∞, 0, negative, &gt; 1) is refused by <c>MixLlmEngine.Apply</c>.</summary>
     public double? Propensity { get; init; }
 
     /// <summary>The arms the policy chose among. Null: every arm the state knows.</summary>

@@ -55,6 +55,34 @@ public sealed class MixLlmEngineRobustnessTests
         AssertFinite(engine, Unit(2));
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(1.5)]
+    public void Apply_BinaryFeedbackWithInvalidPropensity_ThrowsArgumentAndLeavesStateUnchanged(double bad)
+    {
+        var engine = Trained();
+        var hash = engine.StateHash();
+        Assert.Throws<ArgumentException>(() => engine.Apply(new BinaryFeedback { Arm = "paid", Embedding = Unit(1), Up = true, Propensity = bad }));
+        Assert.Equal(hash, engine.StateHash());
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    [InlineData(1e-9)]
+    public void Apply_BinaryFeedbackWithPropensityInUnitInterval_IsFolded(double propensity)
+    {
+        var engine = Trained();
+        var hash = engine.StateHash();
+        engine.Apply(new BinaryFeedback { Arm = "paid", Embedding = Unit(1), Up = true, Propensity = propensity });
+        Assert.NotEqual(hash, engine.StateHash());
+        AssertFinite(engine, Unit(1));
+    }
+
     [Fact]
     public void Apply_DenormalEmbeddingValues_AreHarmless()
     {
