@@ -48,6 +48,14 @@ public sealed partial class MixLlmEngine
 
     private ImmutableDictionary<string, ArmModel> ApplyArmAdded(ImmutableDictionary<string, ArmModel> arms, ArmAdded added)
     {
+        if (!double.IsFinite(added.InputPricePerMillion) || added.InputPricePerMillion < 0
+            || !double.IsFinite(added.OutputPricePerMillion) || added.OutputPricePerMillion < 0)
+        {
+            // The same rule as ArmSettings.Validate: a NaN price made the price rank (and so the cold prior) of this
+            // arm and of every later one meaningless, and an infinite one made its predicted cost, and score, infinite.
+            throw new ArgumentException($"Arm {added.Arm} needs finite, non-negative prices.", nameof(added));
+        }
+
         if (arms.ContainsKey(added.Arm))
         {
             return arms;

@@ -7,10 +7,10 @@ namespace Router.Core.Learning;
 /// </summary>
 public sealed record ArmAdded : LearningEvent
 {
-    /// <summary>USD per million prompt tokens.</summary>
+    /// <summary>USD per million prompt tokens; finite and ≥ 0, else <c>MixLlmEngine.Apply</c> refuses the event.</summary>
     public double InputPricePerMillion { get; init; }
 
-    /// <summary>USD per million completion tokens.</summary>
+    /// <summary>USD per million completion tokens; finite and ≥ 0, else <c>MixLlmEngine.Apply</c> refuses the event.</summary>
     public double OutputPricePerMillion { get; init; }
 
     /// <summary>The arm's tags.</summary>

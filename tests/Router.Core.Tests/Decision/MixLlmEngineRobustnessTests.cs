@@ -83,6 +83,30 @@ public sealed class MixLlmEngineRobustnessTests
         AssertFinite(engine, Unit(1));
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(-1.0)]
+    public void Apply_ArmAddedWithInvalidPrice_ThrowsArgumentAndLeavesStateUnchanged(double bad)
+    {
+        var engine = Trained();
+        var hash = engine.StateHash();
+        Assert.Throws<ArgumentException>(() => engine.Apply(new ArmAdded { Arm = "new", InputPricePerMillion = bad, OutputPricePerMillion = 1 }));
+        Assert.Throws<ArgumentException>(() => engine.Apply(new ArmAdded { Arm = "new", InputPricePerMillion = 1, OutputPricePerMillion = bad }));
+        Assert.Throws<ArgumentException>(() => engine.Apply(new ArmAdded { Arm = "paid", InputPricePerMillion = bad }));
+        Assert.Equal(hash, engine.StateHash());
+    }
+
+    [Fact]
+    public void Apply_ArmAddedWithZeroPrices_IsAdded()
+    {
+        var engine = Trained();
+        var hash = engine.StateHash();
+        engine.Apply(new ArmAdded { Arm = "new" });
+        Assert.NotEqual(hash, engine.StateHash());
+    }
+
     [Fact]
     public void Apply_DenormalEmbeddingValues_AreHarmless()
     {
