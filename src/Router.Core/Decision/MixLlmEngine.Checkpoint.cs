@@ -28,7 +28,8 @@ public sealed partial class MixLlmEngine
     }
 
     /// <summary>Reads a checkpoint written by <see cref="Save"/>.</summary>
-    /// <exception cref="InvalidDataException">Not a checkpoint, or an unsupported version, or inconsistent shapes.</exception>
+    /// <exception cref="InvalidDataException">Not a checkpoint, or an unsupported version, or inconsistent shapes, or a
+    /// NaN/infinite number or an array of the wrong length (the message names the arm and field).</exception>
     public static MixLlmEngine Load(string path, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -78,6 +79,7 @@ public sealed partial class MixLlmEngine
             throw new InvalidDataException($"Checkpoint version {document.Version} is not supported (expected {CheckpointDocument.CurrentVersion}).");
         }
 
+        Validate(document);
         var head = document.Head is null ? null : new ProjectionHead(document.Head.InputDimension, document.Head.OutputDimension, document.Head.Weights);
         var features = (head?.OutputDimension ?? document.Encoder.Dimension) + 1;
         if (features != document.FeatureDimension)
@@ -94,6 +96,118 @@ public sealed partial class MixLlmEngine
         catch (ArgumentException ex)
         {
             throw new InvalidDataException($"Inconsistent checkpoint: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Checks every number and array length of the document before any state is built, so that a hand-edited or
+    /// truncated checkpoint is refused with the arm and field at fault rather than loaded: a NaN in one arm's A⁻¹ made
+    /// its bonus, and so every decision that ranked it, NaN; an array of the wrong length failed later, deep in the
+    /// maths, or (the head) escaped as an ArgumentException.
+    /// </summary>
+    private static void Validate(CheckpointDocument document)
+    {
+        if (document.Encoder is null || document.Arms is null || document.Options is null)
+        {
+            throw new InvalidDataException("Checkpoint: encoder, options and arms are required.");
+        }
+
+        CheckFinite(document.CostReference, "checkpoint", "costReference");
+        var features = document.FeatureDimension;
+        if (document.Head is { } head)
+        {
+            if (head.InputDimension < 1 || head.OutputDimension < 1)
+            {
+                throw new InvalidDataException("Checkpoint head: dimensions must be positive.");
+            }
+
+            CheckArray(head.Weights, (long)head.InputDimension * head.OutputDimension, "head", "weights");
+        }
+
+        if (features < 2)
+        {
+            throw new InvalidDataException($"Checkpoint: featureDimension {features} is too small.");
+        }
+
+        var square = (long)features * features;
+        foreach (var arm in document.Arms)
+        {
+            var name = arm?.Name;
+            if (arm is null || string.IsNullOrEmpty(name))
+            {
+                throw new InvalidDataException("Checkpoint: an arm has no name.");
+            }
+
+            var owner = $"arm '{name}'";
+            CheckPrice(arm.InputPricePerMillion, owner, "inputPricePerMillion");
+            CheckPrice(arm.OutputPricePerMillion, owner, "outputPricePerMillion");
+            CheckFinite(arm.PriorQuality, owner, "priorQuality");
+            CheckFinite(arm.PriorLogLength, owner, "priorLogLength");
+            CheckFinite(arm.FeedbackMean, owner, "feedbackMean");
+            CheckFinite(arm.FeedbackM2, owner, "feedbackM2");
+            CheckFinite(arm.TtftEwma, owner, "ttftEwma");
+            CheckFinite(arm.TokensPerSecondEwma, owner, "tokensPerSecondEwma");
+            CheckArray(arm.FeedbackWeights, features, owner, "feedbackWeights");
+            foreach (var (ridge, field) in new[] { (arm.Quality, "quality"), (arm.Length, "length") })
+            {
+                if (ridge is null)
+                {
+                    throw new InvalidDataException($"Checkpoint {owner}: {field} is missing.");
+                }
+
+                CheckFinite(ridge.Rho, owner, $"{field}.rho");
+                CheckArray(ridge.AInverse, square, owner, $"{field}.aInverse");
+                CheckArray(ridge.B, features, owner, $"{field}.b");
+                CheckArray(ridge.Weights, features, owner, $"{field}.weights");
+            }
+
+            if (arm.QualityMlp is { } mlp)
+            {
+                if (mlp.Inputs != features - 1 || mlp.Hidden < 1)
+                {
+                    throw new InvalidDataException($"Checkpoint {owner}: qualityMlp has {mlp.Inputs} inputs and {mlp.Hidden} hidden units; expected {features - 1} inputs.");
+                }
+
+                CheckFinite(mlp.LearningRate, owner, "qualityMlp.learningRate");
+                CheckFinite(mlp.B2, owner, "qualityMlp.b2");
+                CheckArray(mlp.W1, (long)mlp.Inputs * mlp.Hidden, owner, "qualityMlp.w1");
+                CheckArray(mlp.B1, mlp.Hidden, owner, "qualityMlp.b1");
+                CheckArray(mlp.W2, mlp.Hidden, owner, "qualityMlp.w2");
+            }
+        }
+    }
+
+    private static void CheckPrice(double value, string owner, string field)
+    {
+        CheckFinite(value, owner, field);
+        if (value < 0)
+        {
+            throw new InvalidDataException($"Checkpoint {owner}: {field} is negative ({value}).");
+        }
+    }
+
+    private static void CheckFinite(double value, string owner, string field)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new InvalidDataException($"Checkpoint {owner}: {field} is not finite ({value}).");
+        }
+    }
+
+    private static void CheckArray<T>(T[]? values, long expectedLength, string owner, string field)
+        where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (values is null || values.Length != expectedLength)
+        {
+            throw new InvalidDataException($"Checkpoint {owner}: {field} has {values?.Length ?? 0} values; expected {expectedLength}.");
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i]))
+            {
+                throw new InvalidDataException($"Checkpoint {owner}: {field}[{i}] is not finite ({values[i]}).");
+            }
         }
     }
 

@@ -204,6 +204,102 @@ public sealed class MixLlmEngineRobustnessTests
         Assert.Throws<InvalidDataException>(() => MixLlmEngine.Deserialize(System.Text.Encoding.UTF8.GetBytes(bytes)));
     }
 
+    [Theory]
+    [InlineData("quality", "aInverse", double.NaN)]
+    [InlineData("quality", "b", double.PositiveInfinity)]
+    [InlineData("length", "weights", double.NegativeInfinity)]
+    [InlineData(null, "feedbackWeights", double.NaN)]
+    public void Deserialize_NonFiniteArrayValue_ThrowsInvalidDataNamingArmAndField(string? ridge, string field, double bad)
+    {
+        var json = CheckpointJson();
+        var arm = PaidArm(json);
+        var owner = ridge is null ? arm : arm[ridge]!.AsObject();
+        var values = Doubles(owner[field]!.GetValue<string>());
+        values[values.Length / 2] = bad;
+        owner[field] = Base64(values);
+
+        var ex = Assert.Throws<InvalidDataException>(() => MixLlmEngine.Deserialize(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())));
+        Assert.Contains("'paid'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(ridge is null ? field : $"{ridge}.{field}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("quality", "aInverse")]
+    [InlineData("length", "b")]
+    [InlineData("quality", "weights")]
+    public void Deserialize_ArrayOfWrongLength_ThrowsInvalidDataNamingArmAndField(string ridge, string field)
+    {
+        var json = CheckpointJson();
+        var owner = PaidArm(json)[ridge]!.AsObject();
+        owner[field] = Base64(Doubles(owner[field]!.GetValue<string>())[..^1]);
+
+        var ex = Assert.Throws<InvalidDataException>(() => MixLlmEngine.Deserialize(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())));
+        Assert.Contains("'paid'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"{ridge}.{field}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("inputPricePerMillion")]
+    [InlineData("outputPricePerMillion")]
+    public void Deserialize_NegativePrice_ThrowsInvalidDataNamingArmAndField(string field)
+    {
+        // Scalar NaN/Infinity cannot reach here (the reader refuses named literals); a negative price can.
+        var json = CheckpointJson();
+        PaidArm(json)[field] = -1.0;
+
+        var ex = Assert.Throws<InvalidDataException>(() => MixLlmEngine.Deserialize(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())));
+        Assert.Contains("'paid'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(field, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deserialize_HeadWeightsOfWrongLength_ThrowsInvalidData()
+    {
+        var engine = MixLlmEngine.CreateDefault("test-encoder", 16, Dim);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(engine.SerializeState())!.AsObject();
+        var head = json["head"]!.AsObject();
+        head["weights"] = Convert.ToBase64String(Convert.FromBase64String(head["weights"]!.GetValue<string>())[..^4]);
+
+        var ex = Assert.Throws<InvalidDataException>(() => MixLlmEngine.Deserialize(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())));
+        Assert.Contains("head", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deserialize_UntouchedCheckpoint_Loads()
+    {
+        var engine = Trained();
+        Assert.Equal(engine.StateHash(), MixLlmEngine.Deserialize(System.Text.Encoding.UTF8.GetBytes(CheckpointJson().ToJsonString())).StateHash());
+    }
+
+    private static System.Text.Json.Nodes.JsonObject CheckpointJson() =>
+        System.Text.Json.Nodes.JsonNode.Parse(Trained().SerializeState())!.AsObject();
+
+    private static System.Text.Json.Nodes.JsonObject PaidArm(System.Text.Json.Nodes.JsonObject checkpoint) =>
+        checkpoint["arms"]!.AsArray().Single(a => a!["name"]!.GetValue<string>() == "paid")!.AsObject();
+
+    private static double[] Doubles(string base64)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        var values = new double[bytes.Length / sizeof(double)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(i * sizeof(double)));
+        }
+
+        return values;
+    }
+
+    private static string Base64(double[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(double)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * sizeof(double)), values[i]);
+        }
+
+        return Convert.ToBase64String(bytes);
+    }
+
     [Fact]
     public void Decide_ColdArmsWithZeroPrices_ScoresFiniteAndRanksAll()
     {
