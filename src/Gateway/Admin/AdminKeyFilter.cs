@@ -7,7 +7,7 @@ namespace Router.Gateway.Admin;
 
 /// <summary>
 /// Guards every <c>/admin</c> endpoint with <see cref="GatewayOptions.AdminKey"/>: no key configured → 404 (the admin
-/// API is off), no bearer token → 401, wrong token → 403; all as ProblemDetails. The comparison is constant-time.
+/// API is off), no bearer token (or only whitespace after <c>Bearer</c>) → 401, wrong token → 403; all as ProblemDetails. The comparison is constant-time.
 /// </summary>
 internal sealed class AdminKeyFilter(IOptions<GatewayOptions> options) : IEndpointFilter
 {
@@ -26,7 +26,9 @@ internal sealed class AdminKeyFilter(IOptions<GatewayOptions> options) : IEndpoi
         }
 
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= "Bearer ".Length)
+        // "Bearer" followed only by whitespace carries no credential: 401 like no header, not 403 (a wrong key).
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
+        if (token.Length == 0)
         {
             context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
             return Results.Problem(
@@ -35,7 +37,7 @@ internal sealed class AdminKeyFilter(IOptions<GatewayOptions> options) : IEndpoi
                 detail: "Send the admin key as 'Authorization: Bearer <key>'.");
         }
 
-        var presented = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
+        var presented = Encoding.UTF8.GetBytes(token);
         if (!CryptographicOperations.FixedTimeEquals(presented, _adminKey))
         {
             return Results.Problem(

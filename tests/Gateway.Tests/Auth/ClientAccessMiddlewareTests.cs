@@ -41,6 +41,21 @@ public sealed class ClientAccessMiddlewareTests
         Assert.True(nextCalled);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(" \t ")]
+    public async Task Invoke_BearerWithOnlyWhitespace_401MissingKey(string bearer)
+    {
+        // A missing credential is 401 with WWW-Authenticate, never looked up in the store as an empty secret.
+        var store = new InMemoryApiKeyStore();
+        await store.AddAsync(new ClientApiKey { Id = "key_a", Name = "a", SecretHash = ApiKeySecrets.Hash("sk-router-x"), Prefix = "p" }, default);
+        var (status, body, nextCalled) = await RunAsync(store, "203.0.113.7", bearer);
+        Assert.Equal(401, status);
+        Assert.False(nextCalled);
+        Assert.Contains("provide an API key", JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Invoke_StoreDown_Returns503Envelope()
     {
