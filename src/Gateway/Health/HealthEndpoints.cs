@@ -7,16 +7,19 @@ namespace Router.Gateway.Health;
 /// <c>/health/live</c>: 200 while the process serves HTTP. <c>/health/ready</c>: 503 while starting (the learned
 /// state is still being replayed from the log); 200 with <c>"status": "healthy"</c>, or 200 with
 /// <c>"status": "degraded"</c> while Redis is unreachable: the replica keeps routing with its last state and buffers
-/// learning events on local disk, so it should stay in the load balancer. Details as JSON.
+/// learning events on local disk, so it should stay in the load balancer. Details as JSON. Both answer <c>HEAD</c> too
+/// (load balancers probe with it): same status and headers, no body (Kestrel drops a HEAD response's body).
 /// </summary>
 public static class HealthEndpoints
 {
-    /// <summary>Maps both probes.</summary>
+    private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
+
+    /// <summary>Maps both probes (GET and HEAD).</summary>
     public static IEndpointRouteBuilder MapRouterHealth(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/health/live", () => Results.Json(new { status = "live" }));
-        endpoints.MapGet("/health/ready", (IServiceProvider services, IArmCatalog catalog) =>
+        endpoints.MapMethods("/health/live", GetOrHead, () => Results.Json(new { status = "live" }));
+        endpoints.MapMethods("/health/ready", GetOrHead, (IServiceProvider services, IArmCatalog catalog) =>
         {
             var health = services.GetService<RouterStateHealth>();
             if (health is null)

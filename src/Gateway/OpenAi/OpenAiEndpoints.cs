@@ -10,6 +10,8 @@ namespace Router.Gateway.OpenAi;
 /// <summary>Maps the OpenAI-compatible API and its error handling.</summary>
 public static class OpenAiEndpoints
 {
+    private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
+
     private static readonly string[] KnownPaths = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/v1/feedback"];
 
     /// <summary>
@@ -48,8 +50,9 @@ public static class OpenAiEndpoints
         v1.MapPost("/chat/completions", context => Proxy(context).HandleAsync(context, OpenAiOperation.ChatCompletions));
         v1.MapPost("/completions", context => Proxy(context).HandleAsync(context, OpenAiOperation.Completions));
         v1.MapPost("/embeddings", context => Proxy(context).HandleAsync(context, OpenAiOperation.Embeddings));
-        v1.MapGet("/models", ListModelsAsync);
-        v1.MapGet("/models/{id}", GetModelAsync);
+        // HEAD as well as GET: probes and clients check a model exists with HEAD; Kestrel sends the headers and drops the body.
+        v1.MapMethods("/models", GetOrHead, ListModelsAsync);
+        v1.MapMethods("/models/{id}", GetOrHead, GetModelAsync);
         v1.Map("/{**rest}", context =>
         {
             var known = KnownPaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
