@@ -23,6 +23,12 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
     /// <summary>The buffer's file name inside <see cref="LearningStateOptions.BufferDirectory"/>.</summary>
     public const string BufferFileName = "learning-events.buffer.jsonl";
 
+    /// <summary>
+    /// Beside the buffer: lines a flush could not parse (a corrupted middle line) are appended here, verbatim, before
+    /// the buffer is deleted, so their bytes can still be inspected or repaired by hand. Never read by the gateway.
+    /// </summary>
+    public const string QuarantineFileName = "learning-events.buffer.quarantine.jsonl";
+
     private readonly ILearningEventLog _inner;
     private readonly long _maxBytes;
     private readonly TimeSpan _flushInterval;
@@ -51,6 +57,7 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
         var directory = options.Value.EffectiveBufferDirectory;
         Directory.CreateDirectory(directory);
         BufferPath = Path.Combine(directory, BufferFileName);
+        QuarantinePath = Path.Combine(directory, QuarantineFileName);
         if (File.Exists(BufferPath) && new FileInfo(BufferPath).Length > 0)
         {
             DropTornTail(BufferPath);
@@ -63,6 +70,9 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
 
     /// <summary>The buffer file.</summary>
     public string BufferPath { get; }
+
+    /// <summary>Where a flush keeps the buffer lines it could not parse (<see cref="QuarantineFileName"/>).</summary>
+    public string QuarantinePath { get; }
 
     /// <summary>True while events are being buffered locally (report on <c>/health/ready</c> as degraded).</summary>
     public bool IsDegraded => _degraded;
@@ -254,16 +264,43 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
         {
             if (File.Exists(BufferPath))
             {
+                // Unparsable lines are set aside, not skipped: a torn tail is cut before it can get here (start-up and
+                // every write), so a bad line is a corrupted event that was acknowledged, and deleting the buffer
+                // would lose its bytes for good. Collected during the pass and written once the whole pass has
+                // reached the log, so a flush interrupted and repeated does not quarantine a line twice.
+                List<string>? unreadable = null;
                 foreach (var line in File.ReadLines(BufferPath, Encoding.UTF8))
                 {
+                    if (string.IsNullOrWhiteSpace(line))
+                    {
+                        continue;
+                    }
+
                     var e = Parse(line);
                     if (e is null)
                     {
-                        continue; // a line torn by a crash mid-write was never acknowledged
+                        (unreadable ??= []).Add(line);
+                        continue;
                     }
 
                     await _inner.AppendAsync(e.Kind, e.IdempotencyKey, e.Payload, cancellationToken).ConfigureAwait(false);
                     flushed++;
+                }
+
+                if (unreadable is not null)
+                {
+                    try
+                    {
+                        Quarantine(unreadable);
+                    }
+                    catch (IOException ex)
+                    {
+                        // Keep the buffer (and stay degraded) rather than delete the only copy of those lines.
+                        StateLog.QuarantineFailed(_logger, QuarantinePath, ex);
+                        return;
+                    }
+
+                    StateLog.BufferLinesQuarantined(_logger, unreadable.Count, QuarantinePath);
                 }
 
                 File.Delete(BufferPath);
@@ -280,6 +317,14 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
         _degraded = false;
         _degradedSince = null;
         StateLog.Flushed(_logger, flushed);
+    }
+
+    private void Quarantine(List<string> lines)
+    {
+        using var file = new FileStream(QuarantinePath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        var bytes = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+        file.Write(bytes);
+        file.Flush(flushToDisk: true);
     }
 
     // A crash mid-write leaves a last line without its newline; it was never acknowledged. Cut it off, or the
@@ -313,11 +358,6 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
 
     private static BufferedEvent? Parse(string line)
     {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return null;
-        }
-
         try
         {
             var e = JsonSerializer.Deserialize<BufferedEvent>(line, StateJson.Options);

@@ -58,4 +58,10 @@ internal static partial class StateLog
 
     [LoggerMessage(18, LogLevel.Error, "Writing the learning-event buffer {Path} failed; {IdempotencyKey} not acknowledged")]
     public static partial void BufferWriteFailed(ILogger logger, string path, string idempotencyKey, Exception exception);
+
+    [LoggerMessage(19, LogLevel.Error, "Flushing the learning-event buffer found {Count} unreadable lines; they were not replayed and are kept in {QuarantinePath}")]
+    public static partial void BufferLinesQuarantined(ILogger logger, int count, string quarantinePath);
+
+    [LoggerMessage(20, LogLevel.Error, "Writing unreadable buffer lines to {QuarantinePath} failed; the buffer is kept and the flush retried")]
+    public static partial void QuarantineFailed(ILogger logger, string quarantinePath, Exception exception);
 }
