@@ -51,10 +51,25 @@ public sealed partial class DeploymentManifestTests
             Assert.Contains(ports, p => p.EndsWith(":8080", StringComparison.Ordinal));
         }
 
+        // Each replica buffers learning events (while Redis is down) on its own named volume, at the directory it is told to use.
+        var named = ((YamlMappingNode)LoadSingle("docker-compose.yml")["volumes"]).Children.Keys.Select(k => k.ToString()).ToHashSet();
+        var bufferVolumes = gateways.Select(g =>
+        {
+            var gateway = (YamlMappingNode)g.Value;
+            var directory = ((YamlMappingNode)gateway["environment"])["Router__State__BufferDirectory"].ToString();
+            var volume = ((YamlSequenceNode)gateway["volumes"]).Children.Select(v => v.ToString().Split(':'))
+                .Single(v => v.Length >= 2 && v[1] == directory)[0];
+            Assert.Contains(volume, named);
+            return volume;
+        }).ToList();
+        Assert.Equal(gateways.Count, bufferVolumes.Distinct().Count());
+
         var redis = (YamlMappingNode)services["redis"];
         var command = string.Join(' ', ((YamlSequenceNode)redis["command"]).Children.Select(c => c.ToString()));
         Assert.Contains("--appendonly yes", command, StringComparison.Ordinal);
-        Assert.True(redis.Children.ContainsKey("volumes"), "Redis data must be on a volume");
+        Assert.Contains("--appendfsync always", command, StringComparison.Ordinal); // as README "Durability" documents
+        var redisData = ((YamlSequenceNode)redis["volumes"]).Children.Select(v => v.ToString().Split(':')).Single(v => v[1] == "/data")[0];
+        Assert.Contains(redisData, named);
         Assert.True(services.Children.ContainsKey("otel-collector"));
         Assert.True(services.Children.ContainsKey("prometheus"));
     }
@@ -87,20 +102,17 @@ public sealed partial class DeploymentManifestTests
     }
 
     [Fact]
-    public void Kubernetes_DeploymentServiceHpaRedisAreComplete()
+    public void Kubernetes_StatefulSetServiceHpaRedisAreComplete()
     {
-        var documents = Directory.GetFiles(Path.Combine(Root, "deploy", "k8s"), "*.yaml")
-            .SelectMany(f => LoadAll(f).Select(d => (File: Path.GetFileName(f), Doc: d)))
-            .ToList();
-        YamlMappingNode Kind(string kind, string name = "llm-router-gateway") => documents.Single(d =>
-            d.Doc["kind"].ToString() == kind && (kind == "Kustomization" || ((YamlMappingNode)d.Doc["metadata"])["name"].ToString() == name)).Doc;
+        var documents = K8sDocuments();
+        YamlMappingNode Kind(string kind, string name = "llm-router-gateway") => K8s(documents, kind, name);
 
         var kustomization = Kind("Kustomization");
         var listed = ((YamlSequenceNode)kustomization["resources"]).Children.Select(r => r.ToString()).ToHashSet();
         Assert.All(documents.Where(d => d.Doc["kind"].ToString() != "Kustomization"), d => Assert.Contains(d.File, listed));
 
-        var deployment = Kind("Deployment");
-        var spec = (YamlMappingNode)deployment["spec"];
+        var gateway = Kind("StatefulSet");
+        var spec = (YamlMappingNode)gateway["spec"];
         Assert.True(int.Parse(spec["replicas"].ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 2);
         var pod = (YamlMappingNode)((YamlMappingNode)spec["template"])["spec"];
         Assert.Equal("true", ((YamlMappingNode)pod["securityContext"])["runAsNonRoot"].ToString());
@@ -118,18 +130,59 @@ public sealed partial class DeploymentManifestTests
             .Select(e => ((YamlMappingNode)e["configMapRef"])["name"].ToString()).ToList();
         var importedKeys = configMaps.Where(c => imported.Contains(((YamlMappingNode)c["metadata"])["name"].ToString()))
             .SelectMany(c => ((YamlMappingNode)c["data"]).Children.Keys.Select(k => k.ToString()));
-        AssertRealKeys(env.Select(e => e["name"].ToString()).Concat(importedKeys), "deployment");
+        AssertRealKeys(env.Select(e => e["name"].ToString()).Concat(importedKeys), "gateway StatefulSet");
 
         var service = (YamlMappingNode)Kind("Service")["spec"];
         Assert.Equal("http", ((YamlMappingNode)((YamlSequenceNode)service["ports"])[0])["targetPort"].ToString());
 
         var hpa = (YamlMappingNode)Kind("HorizontalPodAutoscaler")["spec"];
         Assert.True(int.Parse(hpa["minReplicas"].ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 2);
-        Assert.Equal(((YamlMappingNode)deployment["metadata"])["name"].ToString(), ((YamlMappingNode)hpa["scaleTargetRef"])["name"].ToString());
+        var target = (YamlMappingNode)hpa["scaleTargetRef"];
+        Assert.Equal(("apps/v1", "StatefulSet", "llm-router-gateway"), (target["apiVersion"].ToString(), target["kind"].ToString(), target["name"].ToString()));
 
-        var redis = documents.Single(d => d.Doc["kind"].ToString() == "StatefulSet").Doc;
-        var redisArgs = ((YamlSequenceNode)((YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)redis["spec"])["template"])["spec"])["containers"])[0])["args"]).Children.Select(a => a.ToString());
-        Assert.Contains("--appendonly yes", string.Join(' ', redisArgs), StringComparison.Ordinal);
+        var redisContainer = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)Kind("StatefulSet", "redis")["spec"])["template"])["spec"])["containers"])[0];
+        var redisArgs = string.Join(' ', ((YamlSequenceNode)redisContainer["args"]).Children.Select(a => a.ToString()));
+        Assert.Contains("--appendonly yes", redisArgs, StringComparison.Ordinal);
+        Assert.Contains("--appendfsync always", redisArgs, StringComparison.Ordinal); // as README "Durability" documents
+        Assert.Contains(ClaimTemplates(Kind("StatefulSet", "redis")), c => c == "data");
+        Assert.Contains(Mounts(redisContainer), m => m == ("data", "/data"));
+    }
+
+    [Fact]
+    public void Kubernetes_DegradedModeBufferIsOnAPersistentVolumePerReplica()
+    {
+        var documents = K8sDocuments();
+        var gateway = K8s(documents, "StatefulSet", "llm-router-gateway");
+        var spec = (YamlMappingNode)gateway["spec"];
+        var pod = (YamlMappingNode)((YamlMappingNode)spec["template"])["spec"];
+        var container = (YamlMappingNode)((YamlSequenceNode)pod["containers"])[0];
+
+        // The buffer directory the gateway is told to use (ConfigMap, else the image's default) ...
+        var config = (YamlMappingNode)K8s(documents, "ConfigMap", "llm-router-config")["data"];
+        var bufferDirectory = config.Children.TryGetValue("Router__State__BufferDirectory", out var dir) ? dir.ToString() : "/app/state";
+
+        // ... is mounted from a volumeClaimTemplate (one PVC per replica), never from a pod volume (emptyDir dies with the pod).
+        var mount = Mounts(container).Single(m => m.Path == bufferDirectory);
+        Assert.Contains(mount.Name, ClaimTemplates(gateway));
+        var podVolumes = pod.Children.TryGetValue("volumes", out var volumes)
+            ? ((YamlSequenceNode)volumes).Children.Cast<YamlMappingNode>().Select(v => v["name"].ToString())
+            : [];
+        Assert.DoesNotContain(mount.Name, podVolumes);
+        var claim = ((YamlSequenceNode)spec["volumeClaimTemplates"]).Children.Cast<YamlMappingNode>()
+            .Single(c => ((YamlMappingNode)c["metadata"])["name"].ToString() == mount.Name);
+        Assert.Contains("ReadWriteOnce", ((YamlSequenceNode)((YamlMappingNode)claim["spec"])["accessModes"]).Children.Select(a => a.ToString()));
+
+        // Scaling down or deleting the StatefulSet must not delete a PVC that may still hold unflushed events.
+        var retention = (YamlMappingNode)spec["persistentVolumeClaimRetentionPolicy"];
+        Assert.Equal(("Retain", "Retain"), (retention["whenDeleted"].ToString(), retention["whenScaled"].ToString()));
+
+        // A fresh PVC is root-owned: fsGroup makes it writable by the non-root user.
+        Assert.True(((YamlMappingNode)pod["securityContext"]).Children.ContainsKey("fsGroup"), "fsGroup is needed for the non-root user to write the PVC");
+
+        // serviceName names a headless Service.
+        var headless = (YamlMappingNode)K8s(documents, "Service", spec["serviceName"].ToString())["spec"];
+        Assert.Equal("None", headless["clusterIP"].ToString());
+        Assert.DoesNotContain(documents, d => d.Doc["kind"].ToString() == "Deployment");
     }
 
     [Fact]
@@ -174,6 +227,21 @@ public sealed partial class DeploymentManifestTests
         var gpt4 = cliArms.Single(a => a.Name == "gpt-4-1106-preview");
         Assert.Equal((10d, 30d), (gpt4.InputPricePerMillion, gpt4.OutputPricePerMillion)); // RouterBench list price (SOURCES.md)
     }
+
+    private static List<(string File, YamlMappingNode Doc)> K8sDocuments() =>
+        [.. Directory.GetFiles(Path.Combine(Root, "deploy", "k8s"), "*.yaml")
+            .SelectMany(f => LoadAll(f).Select(d => (File: Path.GetFileName(f), Doc: d)))];
+
+    private static YamlMappingNode K8s(List<(string File, YamlMappingNode Doc)> documents, string kind, string name) => documents.Single(d =>
+        d.Doc["kind"].ToString() == kind && (kind == "Kustomization" || ((YamlMappingNode)d.Doc["metadata"])["name"].ToString() == name)).Doc;
+
+    private static IEnumerable<string> ClaimTemplates(YamlMappingNode statefulSet) =>
+        ((YamlSequenceNode)((YamlMappingNode)statefulSet["spec"])["volumeClaimTemplates"]).Children.Cast<YamlMappingNode>()
+            .Select(c => ((YamlMappingNode)c["metadata"])["name"].ToString());
+
+    private static IEnumerable<(string Name, string Path)> Mounts(YamlMappingNode container) =>
+        ((YamlSequenceNode)container["volumeMounts"]).Children.Cast<YamlMappingNode>()
+            .Select(m => (m["name"].ToString(), m["mountPath"].ToString()));
 
     private static string Probe(YamlMappingNode container, string probe) =>
         ((YamlMappingNode)((YamlMappingNode)container[probe])["httpGet"])["path"].ToString();
