@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Router.Core.State;
 using Router.Gateway;
@@ -21,6 +23,7 @@ namespace EndToEnd.Tests.Hardening;
 public sealed partial class DeploymentManifestTests
 {
     private static readonly string Root = FindRoot();
+    private const string ShutdownTimeoutEnv = "DOTNET_shutdownTimeoutSeconds";
 
     // Configuration sections → the options type bound there (Router:Arms etc. live on GatewayOptions).
     private static readonly (string Section, Type Type)[] Sections =
@@ -183,6 +186,35 @@ public sealed partial class DeploymentManifestTests
         var headless = (YamlMappingNode)K8s(documents, "Service", spec["serviceName"].ToString())["spec"];
         Assert.Equal("None", headless["clusterIP"].ToString());
         Assert.DoesNotContain(documents, d => d.Doc["kind"].ToString() == "Deployment");
+    }
+
+    [Fact]
+    public async Task GracefulShutdown_InFlightRequestsGetTimeToFinishBeforeTheKill()
+    {
+        var pod = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)K8s(K8sDocuments(), "StatefulSet", "llm-router-gateway")["spec"])["template"])["spec"];
+        var container = (YamlMappingNode)((YamlSequenceNode)pod["containers"])[0];
+        var env = ((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>().ToList();
+        var shutdown = Seconds(env.Single(e => e["name"].ToString() == ShutdownTimeoutEnv)["value"].ToString());
+        Assert.True(shutdown > 30, "longer than .NET's default 30 s: completions stream for minutes");
+        var preStop = ((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)container["lifecycle"])["preStop"])["exec"])["command"]).Children.Select(c => c.ToString()).ToList();
+        Assert.Equal("sleep", preStop[0]);
+        var grace = Seconds(pod["terminationGracePeriodSeconds"].ToString());
+        Assert.True(grace >= Seconds(preStop[1]) + shutdown + 5, $"terminationGracePeriodSeconds {grace} must cover preStop {preStop[1]} s + shutdown {shutdown} s");
+
+        var services = (YamlMappingNode)LoadSingle("docker-compose.yml")["services"];
+        foreach (var name in new[] { "gateway-1", "gateway-2" })
+        {
+            var gateway = (YamlMappingNode)services[name];
+            var composeShutdown = Seconds(((YamlMappingNode)gateway["environment"])[ShutdownTimeoutEnv].ToString());
+            Assert.True(Seconds(gateway["stop_grace_period"].ToString().TrimEnd('s')) > composeShutdown, $"compose {name}: stop_grace_period must exceed the shutdown timeout");
+        }
+
+        // The variable is the host's real setting (DOTNET_ prefix stripped → shutdownTimeoutSeconds).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [$"--{ShutdownTimeoutEnv["DOTNET_".Length..]}={shutdown}"] });
+        await using var app = builder.Build();
+        Assert.Equal(TimeSpan.FromSeconds(shutdown), app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+
+        static int Seconds(string value) => int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
