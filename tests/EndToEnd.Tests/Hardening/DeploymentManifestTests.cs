@@ -218,6 +218,30 @@ public sealed partial class DeploymentManifestTests
     }
 
     [Fact]
+    public void Kubernetes_GatewayContainerIsLockedDown_ReadOnlyRootWithWritableBufferAndTmp()
+    {
+        var gateway = K8s(K8sDocuments(), "StatefulSet", "llm-router-gateway");
+        var pod = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)gateway["spec"])["template"])["spec"];
+        Assert.Equal("RuntimeDefault", ((YamlMappingNode)((YamlMappingNode)pod["securityContext"])["seccompProfile"])["type"].ToString());
+        var container = (YamlMappingNode)((YamlSequenceNode)pod["containers"])[0];
+        var security = (YamlMappingNode)container["securityContext"];
+        Assert.Equal("true", security["readOnlyRootFilesystem"].ToString());
+        Assert.Equal("false", security["allowPrivilegeEscalation"].ToString());
+        Assert.Equal(["ALL"], ((YamlSequenceNode)((YamlMappingNode)security["capabilities"])["drop"]).Children.Select(c => c.ToString()));
+        var mounts = Mounts(container).ToList();
+        Assert.Contains(mounts, m => m.Path == "/tmp");
+        Assert.Contains(mounts, m => m.Path == "/app/state");
+
+        var services = (YamlMappingNode)LoadSingle("docker-compose.yml")["services"];
+        foreach (var name in new[] { "gateway-1", "gateway-2" })
+        {
+            var composed = (YamlMappingNode)services[name];
+            Assert.Equal("true", composed["read_only"].ToString());
+            Assert.Contains("/tmp", ((YamlSequenceNode)composed["tmpfs"]).Children.Select(t => t.ToString()));
+        }
+    }
+
+    [Fact]
     public async Task Kubernetes_ArmsFileFromConfigMap_BindsAndValidates()
     {
         var arms = LoadAll(Path.Combine(Root, "deploy", "k8s", "configmap.yaml"))
