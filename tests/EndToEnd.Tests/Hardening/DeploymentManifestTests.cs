@@ -143,6 +143,11 @@ public sealed partial class DeploymentManifestTests
         var target = (YamlMappingNode)hpa["scaleTargetRef"];
         Assert.Equal(("apps/v1", "StatefulSet", "llm-router-gateway"), (target["apiVersion"].ToString(), target["kind"].ToString(), target["name"].ToString()));
 
+        // Two or more replicas: a PodDisruptionBudget keeps one serving through drains, selecting the gateway's pods.
+        var pdb = (YamlMappingNode)Kind("PodDisruptionBudget")["spec"];
+        Assert.Equal("1", pdb["minAvailable"].ToString());
+        Assert.Equal(((YamlMappingNode)spec["selector"]).ToString(), ((YamlMappingNode)pdb["selector"]).ToString());
+
         var redisContainer = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)Kind("StatefulSet", "redis")["spec"])["template"])["spec"])["containers"])[0];
         var redisArgs = string.Join(' ', ((YamlSequenceNode)redisContainer["args"]).Children.Select(a => a.ToString()));
         Assert.Contains("--appendonly yes", redisArgs, StringComparison.Ordinal);
