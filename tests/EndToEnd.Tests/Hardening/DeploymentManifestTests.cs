@@ -243,6 +243,9 @@ public sealed partial class DeploymentManifestTests
             var composed = (YamlMappingNode)services[name];
             Assert.Equal("true", composed["read_only"].ToString());
             Assert.Contains("/tmp", ((YamlSequenceNode)composed["tmpfs"]).Children.Select(t => t.ToString()));
+
+            // The arms files the header comment tells users to point Router__ArmsFile at are inside the container.
+            Assert.Contains("./deploy/arms:/etc/llm-router/arms:ro", ((YamlSequenceNode)composed["volumes"]).Children.Select(v => v.ToString()));
         }
     }
 
