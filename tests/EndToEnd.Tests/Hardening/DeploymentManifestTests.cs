@@ -102,6 +102,11 @@ public sealed partial class DeploymentManifestTests
         Assert.Matches(@"(?m)^USER \$APP_UID$", text);
         Assert.Contains("dotnet publish src/Gateway/Gateway.csproj", text, StringComparison.Ordinal);
         AssertRealKeys(EnvKeyInText().Matches(text).Select(m => m.Value), "Dockerfile");
+
+        // The context is the repository root: host bin/ and obj/ must not be copied in with src/.
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Select(l => l.Trim()).ToList();
+        Assert.Contains("**/bin/", ignored);
+        Assert.Contains("**/obj/", ignored);
     }
 
     [Fact]
