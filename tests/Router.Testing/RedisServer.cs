@@ -50,8 +50,32 @@ public sealed class RedisServer : IDisposable
         return server;
     }
 
-    /// <summary>A multiplexer configured as production configures it (fail fast while down, quick reconnects).</summary>
-    public IConnectionMultiplexer Connect() => RedisConnectionFactory.Connect(Configuration);
+    /// <summary>
+    /// A multiplexer configured as production configures it (fail fast while down, quick reconnects). While the server
+    /// runs, waits until the multiplexer is connected: on a loaded CI machine the first connect can outlast the 1 s
+    /// connect timeout, and with fail-fast commands a test's first command would then fail instead of waiting.
+    /// </summary>
+    public IConnectionMultiplexer Connect()
+    {
+        var connection = RedisConnectionFactory.Connect(Configuration);
+        if (_process is { HasExited: false })
+        {
+            WaitConnected(connection, TimeSpan.FromSeconds(30));
+        }
+
+        return connection;
+    }
+
+    /// <summary>Blocks until <paramref name="connection"/> is connected, or <paramref name="timeout"/> passes (then the test's own commands report why).</summary>
+    public static void WaitConnected(IConnectionMultiplexer connection, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!connection.IsConnected && Stopwatch.GetTimestamp() < deadline)
+        {
+            Thread.Sleep(20);
+        }
+    }
 
     /// <summary>(Re)starts the server on the same port and folder and waits until it answers PING (AOF loaded).</summary>
     public void Start()
