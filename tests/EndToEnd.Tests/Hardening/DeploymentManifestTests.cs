@@ -52,6 +52,7 @@ public sealed partial class DeploymentManifestTests
             AssertRealKeys(env.Children.Keys.Select(k => k.ToString()), $"compose {name}");
             var ports = ((YamlSequenceNode)gateway["ports"]).Children.Select(p => p.ToString()).ToList();
             Assert.Contains(ports, p => p.EndsWith(":8080", StringComparison.Ordinal));
+            Assert.All(ports, p => Assert.StartsWith("127.0.0.1:", p, StringComparison.Ordinal)); // the admin key defaults to change-me
         }
 
         // Each replica buffers learning events (while Redis is down) on its own named volume, at the directory it is told to use.
