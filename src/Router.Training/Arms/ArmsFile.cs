@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Router.Core.Arms;
+using Router.Core.DependencyInjection;
 using Router.Training.Data;
 
 namespace Router.Training.Arms;
@@ -87,16 +88,8 @@ public static class ArmsFile
             return explicitPath;
         }
 
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "deploy", "arms", "routerbench.json");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
+        var found = ConfiguredPath.Resolve(Path.Combine("deploy", "arms", "routerbench.json"), [Directory.GetCurrentDirectory()]);
+        return File.Exists(found) ? found : null;
     }
 
     /// <summary>

@@ -18,8 +18,9 @@ internal static class EvaluationPipeline
         if (o.Cascades.Length > 0)
         {
             var specs = o.Cascades.Select(c => Cascades.CascadeSpec.Parse(c, train.Arms)).ToList();
+            // The test set's arms are the training set's, in the same order (split, or aligned by LoadTrainTest).
+            (test, _) = Cascades.CascadeArms.Add(test, arms, specs);
             (train, arms) = Cascades.CascadeArms.Add(train, arms, specs);
-            (test, _) = Cascades.CascadeArms.Add(test, ExperimentData.ResolveArms(test.Arms, o.ArmsFile, []), specs);
             notes.Add("cascade arms (virtual, from the recorded responses): " + string.Join(", ", specs.Select(s => s.Name)));
         }
 
