@@ -33,7 +33,7 @@ public sealed class RedisApiKeyStore : IApiKeyStore
         ArgumentNullException.ThrowIfNull(options);
         _redis = redis;
         _time = time;
-        var prefix = "{" + options.Value.KeyPrefix + "}";
+        var prefix = options.Value.KeyTag;
         _keys = prefix + ":apikeys";
         _byHash = prefix + ":apikeys:byhash";
         _active = prefix + ":apikeys:active";

@@ -32,7 +32,7 @@ public sealed class RedisSpendLedger : ISpendLedger
         ArgumentNullException.ThrowIfNull(options);
         _redis = redis;
         _time = time;
-        _prefix = "{" + options.Value.KeyPrefix + "}:spend:";
+        _prefix = options.Value.KeyTag + ":spend:";
     }
 
     /// <inheritdoc />

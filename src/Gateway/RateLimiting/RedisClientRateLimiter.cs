@@ -52,7 +52,7 @@ public sealed class RedisClientRateLimiter : IClientRateLimiter
         ArgumentNullException.ThrowIfNull(options);
         _redis = redis;
         _time = time;
-        _prefix = "{" + options.Value.KeyPrefix + "}:rl:";
+        _prefix = options.Value.KeyTag + ":rl:";
     }
 
     /// <inheritdoc />

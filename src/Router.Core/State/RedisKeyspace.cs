@@ -9,7 +9,7 @@ namespace Router.Core.State;
 /// </summary>
 internal sealed class RedisKeyspace(string prefix)
 {
-    private readonly string _tag = "{" + prefix + "}";
+    private readonly string _tag = RedisStateOptions.HashTag(prefix);
 
     public RedisKey Events => _tag + ":events";
 

@@ -22,6 +22,12 @@ public sealed record RedisStateOptions
     /// </summary>
     public string KeyPrefix { get; set; } = "router";
 
+    /// <summary><see cref="KeyPrefix"/> as a hash tag, <c>{prefix}</c>: the start of every key a script updates with others.</summary>
+    public string KeyTag => HashTag(KeyPrefix);
+
+    /// <summary>A key prefix as a Redis Cluster hash tag: <c>{prefix}</c>.</summary>
+    public static string HashTag(string prefix) => "{" + prefix + "}";
+
     /// <summary>True when Redis is configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 
