@@ -229,19 +229,19 @@ public sealed class BufferedLearningEventLog : ILearningEventLog, IDisposable
         }
         catch (IOException ex)
         {
-            // Disk full or failing: not acknowledged (503), and the partial line is cut now or before the next write.
+            // Disk full or failing: not acknowledged (503). The partial line is cut when the file is next opened (the
+            // branch above) or at start-up, so the next acknowledged event never lands on the end of it.
             StateLog.BufferWriteFailed(_logger, BufferPath, idempotencyKey, ex);
-            _file?.Dispose();
-            _file = null;
             try
             {
-                DropTornTail(BufferPath);
+                _file?.Dispose();
             }
             catch (IOException)
             {
-                // Still failing: the next write cuts it before appending.
+                // Disposing flushes what the failed write left in the stream's buffer; that fails the same way.
             }
 
+            _file = null;
             return new AppendResult(AppendStatus.Rejected, null);
         }
 
