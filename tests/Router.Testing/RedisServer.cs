@@ -66,6 +66,32 @@ public sealed class RedisServer : IDisposable
         return connection;
     }
 
+    /// <summary>Waits until <paramref name="connection"/> is connected and answers PING (after a restart); throws after 15 s.</summary>
+    public static async Task WaitConnectedAsync(IConnectionMultiplexer connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var deadline = Stopwatch.GetTimestamp() + (15 * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            try
+            {
+                if (connection.IsConnected)
+                {
+                    await connection.GetDatabase().PingAsync();
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            {
+                // Still reconnecting.
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("the multiplexer did not reconnect within 15 s");
+    }
+
     /// <summary>Blocks until <paramref name="connection"/> is connected, or <paramref name="timeout"/> passes (then the test's own commands report why).</summary>
     public static void WaitConnected(IConnectionMultiplexer connection, TimeSpan timeout)
     {

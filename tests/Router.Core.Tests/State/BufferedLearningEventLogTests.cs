@@ -33,7 +33,7 @@ public sealed class BufferedLearningEventLogTests
         Assert.Equal(6, File.ReadAllLines(log.BufferPath).Length); // fsynced lines, one per event
 
         server.Start();
-        await RedisDurabilityTests.WaitConnectedAsync(connection);
+        await RedisServer.WaitConnectedAsync(connection);
         Assert.True(await log.TryFlushAsync(CancellationToken.None));
 
         var all = await TestState.ReadAllAsync(log);
@@ -68,7 +68,7 @@ public sealed class BufferedLearningEventLogTests
         Assert.Equal(2, restarted.BufferedCount);
         Assert.Equal(AppendStatus.Buffered, (await restarted.AppendAsync("feedback", "req-c", TestState.Payload(3), CancellationToken.None)).Status);
         server.Start();
-        await RedisDurabilityTests.WaitConnectedAsync(connection);
+        await RedisServer.WaitConnectedAsync(connection);
 
         using var cts = new CancellationTokenSource();
         var loop = restarted.RunAsync(cts.Token);
@@ -100,7 +100,7 @@ public sealed class BufferedLearningEventLogTests
         Assert.Equal(AppendStatus.Buffered, buffered.Status);
         Assert.Single(File.ReadAllLines(log.BufferPath)); // the acknowledged event is a whole line of its own
         server.Start();
-        await RedisDurabilityTests.WaitConnectedAsync(connection);
+        await RedisServer.WaitConnectedAsync(connection);
         Assert.True(await log.TryFlushAsync(CancellationToken.None));
         var all = await TestState.ReadAllAsync(log);
         Assert.Equal(["req-x"], all.Select(e => e.IdempotencyKey));
@@ -149,8 +149,8 @@ public sealed class BufferedLearningEventLogTests
         }
 
         server.Start();
-        await RedisDurabilityTests.WaitConnectedAsync(connectionA);
-        await RedisDurabilityTests.WaitConnectedAsync(connectionB);
+        await RedisServer.WaitConnectedAsync(connectionA);
+        await RedisServer.WaitConnectedAsync(connectionB);
         var flushed = await Task.WhenAll(
             Task.Run(() => logA.TryFlushAsync(CancellationToken.None)),
             Task.Run(() => logB.TryFlushAsync(CancellationToken.None)));

@@ -37,7 +37,7 @@ public sealed class RedisDurabilityTests
         server.Kill();
         await writer.WaitAsync(TimeSpan.FromSeconds(10));
         server.Start();
-        await WaitConnectedAsync(connection);
+        await RedisServer.WaitConnectedAsync(connection);
 
         var all = await TestState.ReadAllAsync(log);
         Assert.True(acknowledged.Count > 10, $"only {acknowledged.Count} appends before the kill");
@@ -72,7 +72,7 @@ public sealed class RedisDurabilityTests
         server.Kill();
         await Task.Delay(300); // the follower hits the outage and backs off
         server.Start();
-        await WaitConnectedAsync(connection);
+        await RedisServer.WaitConnectedAsync(connection);
         LogId last = default;
         for (var i = 20; i < 40; i++)
         {
@@ -118,27 +118,4 @@ public sealed class RedisDurabilityTests
         Assert.NotNull(registry.Current.FindArm("configured"));
     }
 
-    internal static async Task WaitConnectedAsync(StackExchange.Redis.IConnectionMultiplexer connection)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (connection.IsConnected)
-                {
-                    await connection.GetDatabase().PingAsync();
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException)
-            {
-                // Still reconnecting.
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("the multiplexer did not reconnect within 15 s");
-    }
 }

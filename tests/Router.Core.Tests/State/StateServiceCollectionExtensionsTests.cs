@@ -41,7 +41,7 @@ public sealed class StateServiceCollectionExtensionsTests(SharedRedis redis)
             },
             services => services.AddSingleton<ILearningStateFold>(fold));
         await host.StartAsync();
-        RedisServer.WaitConnected(host.Services.GetRequiredService<IConnectionMultiplexer>(), TimeSpan.FromSeconds(30)); // a slow first connect (loaded CI) would buffer the append
+        await RedisServer.WaitConnectedAsync(host.Services.GetRequiredService<IConnectionMultiplexer>()); // a slow first connect (loaded CI) would buffer the append
 
         var log = host.Services.GetRequiredService<ILearningEventLog>();
         var appended = await log.AppendAsync("feedback", IdempotencyKeys.For("req-1", "feedback"), TestState.Payload(1), CancellationToken.None);
