@@ -69,8 +69,22 @@ public sealed class RedisServer : IDisposable
     /// <summary>Waits until <paramref name="connection"/> is connected and answers PING (after a restart); throws after 15 s.</summary>
     public static async Task WaitConnectedAsync(IConnectionMultiplexer connection)
     {
+        if (!await TryWaitConnectedAsync(connection, TimeSpan.FromSeconds(15)))
+        {
+            throw new TimeoutException("the multiplexer did not reconnect within 15 s");
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="connection"/> is connected and answers PING; false after <paramref name="timeout"/>
+    /// (the caller's own assertions then say what that broke). A gateway host under test calls it after start, as a
+    /// readiness gate would: on a loaded CI machine the first connect can outlast the 1 s connect timeout, and a
+    /// request arriving before the reconnect is (rightly) answered 503.
+    /// </summary>
+    public static async Task<bool> TryWaitConnectedAsync(IConnectionMultiplexer connection, TimeSpan timeout)
+    {
         ArgumentNullException.ThrowIfNull(connection);
-        var deadline = Stopwatch.GetTimestamp() + (15 * Stopwatch.Frequency);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline)
         {
             try
@@ -78,7 +92,7 @@ public sealed class RedisServer : IDisposable
                 if (connection.IsConnected)
                 {
                     await connection.GetDatabase().PingAsync();
-                    return;
+                    return true;
                 }
             }
             catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
@@ -89,7 +103,7 @@ public sealed class RedisServer : IDisposable
             await Task.Delay(50);
         }
 
-        throw new TimeoutException("the multiplexer did not reconnect within 15 s");
+        return false;
     }
 
     /// <summary>Blocks until <paramref name="connection"/> is connected, or <paramref name="timeout"/> passes (then the test's own commands report why).</summary>

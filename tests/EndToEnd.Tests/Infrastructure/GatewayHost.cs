@@ -71,6 +71,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await WaitForRedisAsync(app);
         return new GatewayHost(app, new Uri(address), observer);
     }
 
@@ -122,5 +123,18 @@ public sealed class GatewayHost : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>
+    /// With Redis configured, waits (at most 15 s) until the host's multiplexer answers PING, as a readiness gate holds
+    /// traffic back: under CI load the first connect can outlast the 1 s connect timeout, and a request that arrives
+    /// before the background reconnect is answered 503 (correctly, but not what the test is about).
+    /// </summary>
+    private static async Task WaitForRedisAsync(WebApplication app)
+    {
+        if (!string.IsNullOrEmpty(app.Configuration["Router:Redis:Configuration"]))
+        {
+            await RedisServer.TryWaitConnectedAsync(app.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), TimeSpan.FromSeconds(15));
+        }
     }
 }

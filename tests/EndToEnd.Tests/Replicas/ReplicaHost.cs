@@ -96,7 +96,13 @@ public sealed class ReplicaHost : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ReplicaHost(app, new Uri(address));
+        var host = new ReplicaHost(app, new Uri(address));
+        if (!string.IsNullOrEmpty(app.Configuration["Router:Redis:Configuration"]))
+        {
+            await host.WaitUntilSeededAsync();
+        }
+
+        return host;
     }
 
     /// <summary>A routed (or pinned) chat request; returns the request id and the arm that served.</summary>
@@ -194,5 +200,30 @@ public sealed class ReplicaHost : IAsyncDisposable
         }
 
         return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Router.sln not found above the test folder"), "src", "Gateway", "appsettings.json");
+    }
+
+    /// <summary>
+    /// Waits (at most 15 s) until <c>/health/ready</c> says healthy with the arm registry seeded, as a readiness gate holds
+    /// traffic back: under CI load the first Redis connect can outlast the 1 s connect timeout, and an admin change that
+    /// arrives before the background reconnect and seed is answered 503 (correctly, but not what the test is about).
+    /// After 15 s it returns anyway; the test's own assertions then say what is wrong.
+    /// </summary>
+    private async Task WaitUntilSeededAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await Http.GetAsync("/health/ready");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var ready = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (ready.GetProperty("status").GetString() == "healthy" && ready.GetProperty("registryVersion").GetInt64() > 0)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(20);
+        }
     }
 }
