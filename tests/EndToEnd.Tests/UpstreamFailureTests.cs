@@ -191,6 +191,55 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         Assert.Contains("premium", await routed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"error":{"message":"The server had an error while processing your request","type":"server_error"}}""", "The server had an error while processing your request")]
+    [InlineData("""{"object":"error","message":"model overloaded","type":"BadRequestError","code":400}""", "model overloaded")]
+    [InlineData("""{"error":"upstream quota exhausted for key sk-test-very-secret-0123456789"}""", "upstream quota exhausted for key ***")]
+    [InlineData("""<html>not json</html>""", "not JSON")]
+    public async Task Upstream200WithErrorOrNonJsonBody_Pinned502WithItsMessageAndAutoFallsBack(string body, string expected)
+    {
+        _cheap.SuccessOverride = ("application/json", body);
+        await using var gateway = await StartAsync();
+
+        using var pinned = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+        using var routed = await PostAsync(gateway, Body);
+
+        Assert.Equal(HttpStatusCode.BadGateway, pinned.StatusCode);
+        var error = await ErrorAsync(pinned);
+        Assert.Equal("upstream_invalid_response", error.GetProperty("code").GetString());
+        var message = error.GetProperty("message").GetString()!;
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, routed.StatusCode);
+        Assert.Equal("premium", Header(routed, "x-router-arm"));
+        Assert.Equal("cheap", Header(routed, "x-router-fallback-from"));
+    }
+
+    [Fact]
+    public async Task Upstream200_LargeCompletion_PassesThroughWholeAndMetered()
+    {
+        // Longer than the 8 KB the gateway looks at before passing a JSON success on: the prefix and the rest arrive intact.
+        var content = string.Concat(Enumerable.Repeat("lorem ipsum ", 3000));
+        var completion = JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-big",
+            @object = "chat.completion",
+            created = 1,
+            model = "cheap",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 5, completion_tokens = 6000, total_tokens = 6005 },
+        });
+        _cheap.SuccessOverride = ("application/json", completion);
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(completion, await response.Content.ReadAsStringAsync());
+        var observed = await gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        Assert.Equal(6000, observed.CompletionTokens);
+    }
+
     private async Task<GatewayHost> StartAsync(Uri? cheapUrl = null, double cheapTimeout = 30) =>
         await GatewayHost.StartAsync(GatewayHost.Merge(
             GatewayHost.Arm(0, "cheap", cheapUrl ?? _cheap.BaseUrl, 0.1, 0.2, apiKeyEnv: KeyEnv, timeoutSeconds: cheapTimeout),

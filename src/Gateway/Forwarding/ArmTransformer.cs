@@ -65,7 +65,8 @@ internal sealed class ArmTransformer : HttpTransformer
 
     /// <summary>
     /// Why a 2xx response was not passed on (its Content-Type was neither what the client asked for nor unset: an HTML
-    /// page from a proxy, a JSON body where a stream was asked for); null otherwise.
+    /// page from a proxy, a JSON body where a stream was asked for; or a JSON body holding an error object, or not JSON:
+    /// see <see cref="JsonSuccessBody"/>); null otherwise.
     /// </summary>
     public string? InvalidResponse { get; private set; }
 
@@ -204,6 +205,17 @@ internal sealed class ArmTransformer : HttpTransformer
             InvalidResponse = $"answered {(int)proxyResponse.StatusCode} with Content-Type '{OpenAiError.Quote(mediaType)}' where {(ExpectEventStream ? "text/event-stream" : "application/json")} was expected";
             UpstreamErrorBody = await ReadBoundedAsync(proxyResponse, cancellationToken);
             return false;
+        }
+
+        if (!ExpectEventStream)
+        {
+            var (prefix, complete) = await JsonSuccessBody.PeekAsync(proxyResponse, cancellationToken);
+            if (JsonSuccessBody.Problem(prefix.Span, complete, _apiKey) is { } problem)
+            {
+                InvalidResponse = problem;
+                UpstreamErrorBody = prefix.ToArray();
+                return false;
+            }
         }
 
         // The gateway set x-router-request-id before forwarding; YARP appends an upstream's header of the same name,

@@ -37,6 +37,9 @@ public static partial class UpstreamErrors
         };
     }
 
+    /// <summary>The message an upstream error body carries (OpenAI envelope, a bare string or plain text), secrets removed.</summary>
+    public static string Describe(ReadOnlySpan<byte> body, string? secret) => Redact(Extract(body).Message, secret);
+
     /// <summary>Removes the credential and anything that looks like an API key or bearer token.</summary>
     public static string Redact(string message, string? secret)
     {
