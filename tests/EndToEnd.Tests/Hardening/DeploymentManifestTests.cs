@@ -72,6 +72,7 @@ public sealed partial class DeploymentManifestTests
         var command = string.Join(' ', ((YamlSequenceNode)redis["command"]).Children.Select(c => c.ToString()));
         Assert.Contains("--appendonly yes", command, StringComparison.Ordinal);
         Assert.Contains("--appendfsync always", command, StringComparison.Ordinal); // as README "Durability" documents
+        Assert.Contains("--maxmemory-policy noeviction", command, StringComparison.Ordinal);
         var redisData = ((YamlSequenceNode)redis["volumes"]).Children.Select(v => v.ToString().Split(':')).Single(v => v[1] == "/data")[0];
         Assert.Contains(redisData, named);
         Assert.True(services.Children.ContainsKey("otel-collector"));
@@ -158,6 +159,7 @@ public sealed partial class DeploymentManifestTests
         var redisArgs = string.Join(' ', ((YamlSequenceNode)redisContainer["args"]).Children.Select(a => a.ToString()));
         Assert.Contains("--appendonly yes", redisArgs, StringComparison.Ordinal);
         Assert.Contains("--appendfsync always", redisArgs, StringComparison.Ordinal); // as README "Durability" documents
+        Assert.Contains("--maxmemory-policy noeviction", redisArgs, StringComparison.Ordinal); // full = refused writes, never evicted state
         Assert.Contains(ClaimTemplates(Kind("StatefulSet", "redis")), c => c == "data");
         Assert.Contains(Mounts(redisContainer), m => m == ("data", "/data"));
     }

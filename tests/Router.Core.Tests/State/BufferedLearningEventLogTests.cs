@@ -49,6 +49,35 @@ public sealed class BufferedLearningEventLogTests
     }
 
     [RedisFact]
+    public async Task AppendAsync_RedisOutOfMemory_BuffersOnDiskThenFlushesWhenMemoryIsFreed()
+    {
+        // deploy/ runs Redis with maxmemory and the noeviction policy: when full it refuses writes ("OOM command not
+        // allowed") instead of evicting keys (the registry, API keys) or being killed by the container limit.
+        using var server = RedisServer.StartNew();
+        using var connection = server.Connect();
+        using var admin = StackExchange.Redis.ConnectionMultiplexer.Connect(server.Configuration + ",allowAdmin=true");
+        var redis = admin.GetServer(admin.GetEndPoints()[0]);
+        var options = TestState.Options();
+        using var log = Buffered(TestState.RedisLog(connection, "oom", options), options);
+
+        var before = await log.AppendAsync("feedback", "req-0", TestState.Payload(0), CancellationToken.None);
+        await redis.ConfigSetAsync("maxmemory-policy", "noeviction");
+        await redis.ConfigSetAsync("maxmemory", "1"); // below what the server already uses: every write is refused
+        var during = await log.AppendAsync("feedback", "req-1", TestState.Payload(1), CancellationToken.None);
+
+        Assert.Equal(AppendStatus.Appended, before.Status);
+        Assert.Equal(AppendStatus.Buffered, during.Status);
+        Assert.True(log.IsDegraded);
+        Assert.False(await log.TryFlushAsync(CancellationToken.None)); // still full: the event stays on disk
+        Assert.Equal(1, log.BufferedCount);
+
+        await redis.ConfigSetAsync("maxmemory", "0");
+        Assert.True(await log.TryFlushAsync(CancellationToken.None));
+        Assert.Equal(["req-0", "req-1"], (await TestState.ReadAllAsync(log)).Select(e => e.IdempotencyKey));
+        Assert.False(log.IsDegraded);
+    }
+
+    [RedisFact]
     public async Task Constructor_BufferLeftByCrashedReplica_IsFlushedByTheNextOne()
     {
         using var server = RedisServer.StartNew();
