@@ -103,7 +103,9 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     {
         _a.Plan = _ => Fault.SlowDrip;
         _a.Delay = TimeSpan.FromMilliseconds(100);
-        await using var gateway = await StartAsync(_a.BaseUrl, ("Router:Resilience:TotalTimeout", "00:00:00.6"));
+        // 2 s: long enough that a loaded CI machine still sees the first drip before it (else the gateway would, rightly,
+        // fall back to b before the first byte), short next to the 100 s drip.
+        await using var gateway = await StartAsync(_a.BaseUrl, ("Router:Resilience:TotalTimeout", "00:00:02"));
         using var response = await gateway.Http.SendAsync(Chat(null, StreamBody), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         try

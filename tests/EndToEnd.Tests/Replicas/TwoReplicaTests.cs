@@ -10,11 +10,13 @@ namespace EndToEnd.Tests.Replicas;
 public sealed class TwoReplicaTests(ReplicaRedis redis) : IClassFixture<ReplicaRedis>
 {
     [RedisFact]
-    public async Task AddArm_ThroughA_RoutableThroughBWithinOneSecond()
+    public async Task AddArm_ThroughA_RoutableThroughBByPubSub()
     {
+        // The periodic registry check is off (1 h), so only the pub/sub notice can make the arm routable on B in the
+        // test's 15 s: that, not a wall-clock bound (shared CI cores), is what shows B heard of it "at once".
         var prefix = ReplicaRedis.NewPrefix();
-        await using var a = await ReplicaHost.StartAsync(ReplicaHost.OnRedis(redis.Server, prefix));
-        await using var b = await ReplicaHost.StartAsync(ReplicaHost.OnRedis(redis.Server, prefix));
+        await using var a = await ReplicaHost.StartAsync(NoPeriodicCheck(ReplicaHost.OnRedis(redis.Server, prefix)));
+        await using var b = await ReplicaHost.StartAsync(NoPeriodicCheck(ReplicaHost.OnRedis(redis.Server, prefix)));
 
         using var added = await a.Admin.PostAsJsonAsync("/admin/arms", new
         {
@@ -28,7 +30,7 @@ public sealed class TwoReplicaTests(ReplicaRedis redis) : IClassFixture<ReplicaR
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         var clock = Stopwatch.StartNew();
         var status = HttpStatusCode.NotFound;
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
         {
             var body = JsonSerializer.Serialize(new { model = "fresh-sim", messages = new[] { new { role = "user", content = "hi" } } });
             using var response = await b.Http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -41,9 +43,7 @@ public sealed class TwoReplicaTests(ReplicaRedis redis) : IClassFixture<ReplicaR
             await Task.Delay(10);
         }
 
-        var elapsed = clock.Elapsed;
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"routable on B after {elapsed.TotalMilliseconds:F0} ms");
         // The engine on both replicas got its cold-start state from the log (ArmAdded before any other event).
         foreach (var replica in new[] { a, b })
         {
@@ -154,7 +154,7 @@ public sealed class TwoReplicaTests(ReplicaRedis redis) : IClassFixture<ReplicaR
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var clock = Stopwatch.StartNew();
         var arm = "";
-        while (clock.Elapsed < TimeSpan.FromSeconds(1))
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
         {
             arm = (await b.ChatAsync("Tell me something about the weather.")).Arm;
             if (arm == expected)
@@ -166,5 +166,11 @@ public sealed class TwoReplicaTests(ReplicaRedis redis) : IClassFixture<ReplicaR
         }
 
         return arm;
+    }
+
+    private static Dictionary<string, string?> NoPeriodicCheck(Dictionary<string, string?> settings)
+    {
+        settings["Router:State:RegistryRefreshInterval"] = "01:00:00";
+        return settings;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.ML.Tokenizers;
 using Router.Gateway.Usage;
@@ -26,20 +25,18 @@ public sealed class TiktokenTokenCounterTests
     }
 
     [Fact]
-    public void CountTokens_FourMegabytesWithoutSpaces_IsFastAndClose()
+    public void CountTokens_MegabyteWithoutSpaces_CountedInPiecesAndClose()
     {
-        // One 4 MB "word" (just under the default body limit): one tokenizer call is quadratic in it (over an hour).
+        // One 1 MB "word": one tokenizer call is quadratic in it (4 MB took over an hour; 1 MB would take minutes, which
+        // the suite's time limit would show). Counted in pieces it is linear: about a second here. No timing is
+        // asserted (shared CI cores); the count shows the pieces add up to what one call would give.
         var counter = new TiktokenTokenCounter();
         var sample = new string('a', 20_000);
         var exact = Reference.CountTokens(sample);
 
-        var huge = new string('a', 4_000_000);
-        var watch = Stopwatch.StartNew();
-        var count = counter.CountTokens(huge);
-        watch.Stop();
+        var count = counter.CountTokens(new string('a', 1_000_000));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
-        Assert.InRange(count, exact * 200 * 0.98, exact * 200 * 1.05);
+        Assert.InRange(count, exact * 50 * 0.98, exact * 50 * 1.05);
         Assert.InRange(counter.CountTokens(sample), exact * 0.98, exact * 1.05);
     }
 
