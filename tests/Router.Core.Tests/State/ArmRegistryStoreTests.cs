@@ -62,7 +62,7 @@ public sealed class ArmRegistryStoreTests(SharedRedis redis)
 
         // Policy changes travel the same way.
         await a.SetKeyPolicyAsync("key-1", new RoutingPolicy { Lambda = 0.25 }, null, CancellationToken.None);
-        await WaitUntil(() => b.Current.PolicyFor("key-1").Lambda == 0.25, TimeSpan.FromSeconds(1));
+        await WaitUntil(() => b.Current.PolicyFor("key-1").Lambda == 0.25, TimeSpan.FromSeconds(15));
     }
 
     [RedisFact]
@@ -77,7 +77,7 @@ public sealed class ArmRegistryStoreTests(SharedRedis redis)
         await db.HashSetAsync("{" + prefix + "}:registry:arms", "cheap", System.Text.Json.JsonSerializer.Serialize(Cheap, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
         await db.StringIncrementAsync("{" + prefix + "}:registry:version");
 
-        await WaitUntil(() => b.Current.FindArm("cheap") is not null, TimeSpan.FromSeconds(2));
+        await WaitUntil(() => b.Current.FindArm("cheap") is not null, TimeSpan.FromSeconds(15));
         Assert.Equal(1, b.Current.Version);
     }
 
