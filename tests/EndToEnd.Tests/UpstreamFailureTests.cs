@@ -213,6 +213,29 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         Assert.Equal("cheap", Header(routed, "x-router-fallback-from"));
     }
 
+    [Theory]
+    [InlineData("data: {\"error\":{\"message\":\"The model is overloaded\",\"type\":\"server_error\"}}\n\n", "The model is overloaded")]
+    [InlineData("", "ended before its first event")]
+    public async Task Upstream200StreamStartingWithAnError_Pinned502AndAutoFallsBack(string stream, string expected)
+    {
+        _cheap.SuccessOverride = ("text/event-stream", stream);
+        await using var gateway = await StartAsync();
+        var request = Body.Replace("}]}", "}],\"stream\":true}", StringComparison.Ordinal);
+
+        using var pinned = await PostAsync(gateway, request.Replace("auto", "cheap", StringComparison.Ordinal));
+        using var routed = await PostAsync(gateway, request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, pinned.StatusCode);
+        var error = await ErrorAsync(pinned);
+        Assert.Equal("upstream_invalid_response", error.GetProperty("code").GetString());
+        Assert.Contains(expected, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, routed.StatusCode);
+        Assert.Equal("premium", Header(routed, "x-router-arm"));
+        var text = await routed.Content.ReadAsStringAsync();
+        Assert.Contains("premium", text, StringComparison.Ordinal);
+        Assert.Contains("data: [DONE]", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Upstream200_LargeCompletion_PassesThroughWholeAndMetered()
     {

@@ -66,7 +66,7 @@ internal sealed class ArmTransformer : HttpTransformer
     /// <summary>
     /// Why a 2xx response was not passed on (its Content-Type was neither what the client asked for nor unset: an HTML
     /// page from a proxy, a JSON body where a stream was asked for; or a JSON body holding an error object, or not JSON:
-    /// see <see cref="JsonSuccessBody"/>); null otherwise.
+    /// see <see cref="SuccessBody"/>); null otherwise.
     /// </summary>
     public string? InvalidResponse { get; private set; }
 
@@ -207,15 +207,15 @@ internal sealed class ArmTransformer : HttpTransformer
             return false;
         }
 
-        if (!ExpectEventStream)
+        var (prefix, complete) = await SuccessBody.PeekAsync(proxyResponse, ExpectEventStream, cancellationToken);
+        var problem = ExpectEventStream
+            ? SuccessBody.StreamProblem(prefix.Span, complete, _apiKey)
+            : SuccessBody.JsonProblem(prefix.Span, complete, _apiKey);
+        if (problem is not null)
         {
-            var (prefix, complete) = await JsonSuccessBody.PeekAsync(proxyResponse, cancellationToken);
-            if (JsonSuccessBody.Problem(prefix.Span, complete, _apiKey) is { } problem)
-            {
-                InvalidResponse = problem;
-                UpstreamErrorBody = prefix.ToArray();
-                return false;
-            }
+            InvalidResponse = problem;
+            UpstreamErrorBody = prefix.ToArray();
+            return false;
         }
 
         // The gateway set x-router-request-id before forwarding; YARP appends an upstream's header of the same name,

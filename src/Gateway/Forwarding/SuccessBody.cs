@@ -5,22 +5,24 @@ using System.Text.Json;
 namespace Router.Gateway.Forwarding;
 
 /// <summary>
-/// Looks at the start of a 2xx JSON (non-streamed) upstream body before any byte reaches the client: some
-/// OpenAI-compatible servers and proxies answer 200 with <c>{"error": {...}}</c> (or vLLM's
-/// <c>{"object": "error", ...}</c>), and a body that is not JSON at all cannot be parsed by the client either. Both
-/// are refused as an invalid upstream response (502, the next arm may serve) instead of passed on as a success.
-/// Only a bounded prefix is read; the response is then passed on from that prefix followed by the rest of the stream.
+/// Looks at the start of a 2xx upstream body before any byte reaches the client. Some OpenAI-compatible servers and
+/// proxies answer 200 with <c>{"error": {...}}</c> (or vLLM's <c>{"object": "error", ...}</c>), or open a stream whose
+/// first event is such an error; a JSON body that is not JSON at all, or a stream that ends before any event, cannot be
+/// used by the client either. All are refused as an invalid upstream response (502, and <c>auto</c> falls back to the
+/// next arm) instead of passed on as a success. Only a bounded prefix is read (JSON: up to <see cref="PeekBytes"/>;
+/// a stream: up to its first data event); the response is then passed on from that prefix followed by the rest.
 /// </summary>
-internal static class JsonSuccessBody
+internal static class SuccessBody
 {
-    /// <summary>How much of the body is read before it is passed on (error objects are small and come first).</summary>
+    /// <summary>The most that is read before the response is passed on (error objects are small and come first).</summary>
     public const int PeekBytes = 8 * 1024;
 
     /// <summary>
-    /// Reads up to <see cref="PeekBytes"/> of <paramref name="response"/>'s body and replaces its content by one that
+    /// Reads the start of <paramref name="response"/>'s body (a JSON body: up to <see cref="PeekBytes"/>; an event
+    /// stream: until its first event with data, at most <see cref="PeekBytes"/>) and replaces its content by one that
     /// yields those bytes and then the rest; returns the prefix and whether it is the whole body.
     /// </summary>
-    public static async Task<(ReadOnlyMemory<byte> Prefix, bool Complete)> PeekAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<(ReadOnlyMemory<byte> Prefix, bool Complete)> PeekAsync(HttpResponseMessage response, bool eventStream, CancellationToken cancellationToken)
     {
         var original = response.Content;
         var stream = await original.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -28,9 +30,16 @@ internal static class JsonSuccessBody
         // Pooled: the replacement stream returns it when the forwarder disposes the response.
         var buffer = ArrayPool<byte>.Shared.Rent(PeekBytes);
         var total = 0;
-        int read;
-        while (total < PeekBytes && (read = await stream.ReadAsync(buffer.AsMemory(total, PeekBytes - total), cancellationToken).ConfigureAwait(false)) > 0)
+        var complete = false;
+        while (total < PeekBytes && !(eventStream && HasFirstDataEvent(buffer.AsSpan(0, total))))
         {
+            var read = await stream.ReadAsync(buffer.AsMemory(total, PeekBytes - total), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                complete = true;
+                break;
+            }
+
             total += read;
         }
 
@@ -41,14 +50,35 @@ internal static class JsonSuccessBody
         }
 
         response.Content = replacement; // the forwarder copies the body from here; disposing it disposes the original stream
-        return (buffer.AsMemory(0, total), total < PeekBytes);
+        return (buffer.AsMemory(0, total), complete);
+    }
+
+    /// <summary>
+    /// Why the start of an event stream is not a success to pass on (its first event is an error, or the stream ended
+    /// before any event), or null.
+    /// </summary>
+    public static string? StreamProblem(ReadOnlySpan<byte> prefix, bool complete, string? secret)
+    {
+        if (!TryFirstDataEvent(prefix, out var eventName, out var data))
+        {
+            return complete ? "answered 200 with an event stream that ended before its first event" : null;
+        }
+
+        if (eventName.SequenceEqual("error"u8))
+        {
+            return $"answered 200 with an error event first in the stream: {UpstreamErrors.Describe(data, secret)}";
+        }
+
+        return IsErrorObject(data)
+            ? $"answered 200 with an error event first in the stream: {UpstreamErrors.Describe(data, secret)}"
+            : null;
     }
 
     /// <summary>
     /// Why the body is not a success to pass on (an error object at the top level, or, when <paramref name="complete"/>,
     /// not JSON), or null. A prefix that ends inside the document is judged on the top-level members it holds.
     /// </summary>
-    public static string? Problem(ReadOnlySpan<byte> prefix, bool complete, string? secret)
+    public static string? JsonProblem(ReadOnlySpan<byte> prefix, bool complete, string? secret)
     {
         if (prefix.Trim(" \t\r\n"u8).IsEmpty)
         {
@@ -96,6 +126,89 @@ internal static class JsonSuccessBody
         }
 
         return null;
+    }
+
+    // A whole JSON value whose top level holds "error" (object or string) or "object": "error".
+    private static bool IsErrorObject(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isError = reader.ValueTextEquals("error"u8);
+                var isObject = reader.ValueTextEquals("object"u8);
+                reader.Read();
+                if ((isError && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.String)
+                    || (isObject && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8)))
+                {
+                    return true;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (e.g. "[DONE]"): not an error object.
+        }
+
+        return false;
+    }
+
+    private static bool HasFirstDataEvent(ReadOnlySpan<byte> prefix) => TryFirstDataEvent(prefix, out _, out _);
+
+    // The first complete SSE event (ended by a blank line) that has a data field: its event name and its data (the
+    // first data line's value; OpenAI-style servers send one JSON object per data line). Comments (":") and events
+    // without data (keep-alives) are skipped.
+    private static bool TryFirstDataEvent(ReadOnlySpan<byte> prefix, out ReadOnlySpan<byte> eventName, out ReadOnlySpan<byte> data)
+    {
+        eventName = default;
+        data = default;
+        var hasData = false;
+        while (true)
+        {
+            var newline = prefix.IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                return false; // the event is not complete yet
+            }
+
+            var line = prefix[..newline];
+            prefix = prefix[(newline + 1)..];
+            if (!line.IsEmpty && line[^1] == (byte)'\r')
+            {
+                line = line[..^1];
+            }
+
+            if (line.IsEmpty)
+            {
+                if (hasData)
+                {
+                    return true;
+                }
+
+                eventName = default;
+                continue;
+            }
+
+            if (line.StartsWith("data:"u8) && !hasData)
+            {
+                data = Field(line[5..]);
+                hasData = true;
+            }
+            else if (line.StartsWith("event:"u8))
+            {
+                eventName = Field(line[6..]);
+            }
+        }
+
+        static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> value) => !value.IsEmpty && value[0] == (byte)' ' ? value[1..] : value;
     }
 
     private static string Snippet(ReadOnlySpan<byte> body)
