@@ -85,80 +85,63 @@ internal static class SuccessBody
             return complete ? "answered 200 with an empty body" : null;
         }
 
-        var reader = new Utf8JsonReader(prefix, isFinalBlock: complete, state: default);
         try
         {
-            if (!reader.Read())
-            {
-                return null; // a prefix that ends inside the first token
-            }
-
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null; // JSON, just not an object: not an error envelope; the client's parser decides
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isError = reader.ValueTextEquals("error"u8);
-                var isObject = reader.ValueTextEquals("object"u8);
-                if (!reader.Read())
-                {
-                    return null;
-                }
-
-                if ((isError && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.String)
-                    || (isObject && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8)))
-                {
-                    var message = UpstreamErrors.Describe(prefix, secret);
-                    return $"answered 200 with an error in the body: {message}";
-                }
-
-                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip())
-                {
-                    return null; // the rest of this member is past the prefix
-                }
-            }
+            return HasTopLevelError(prefix, complete)
+                ? $"answered 200 with an error in the body: {UpstreamErrors.Describe(prefix, secret)}"
+                : null;
         }
         catch (JsonException ex)
         {
             return complete ? $"answered 200 with a body that is not JSON ({ex.Message.Split('.')[0]}): {Snippet(prefix)}" : null;
         }
-
-        return null;
     }
 
-    // A whole JSON value whose top level holds "error" (object or string) or "object": "error".
-    private static bool IsErrorObject(ReadOnlySpan<byte> json)
+    // Whether the JSON object in json (a prefix of it when isFinal is false) has a top-level "error" object or string,
+    // or "object": "error", among the members it holds whole. Throws JsonException when it is not JSON.
+    private static bool HasTopLevelError(ReadOnlySpan<byte> json, bool isFinal)
     {
-        try
+        var reader = new Utf8JsonReader(json, isFinalBlock: isFinal, state: default);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            return false; // the prefix ends inside the first token, or JSON that is not an object (not an error envelope)
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isError = reader.ValueTextEquals("error"u8);
+            var isObject = reader.ValueTextEquals("object"u8);
+            if (!reader.Read())
             {
                 return false;
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            if ((isError && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.String)
+                || (isObject && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8)))
             {
-                var isError = reader.ValueTextEquals("error"u8);
-                var isObject = reader.ValueTextEquals("object"u8);
-                reader.Read();
-                if ((isError && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.String)
-                    || (isObject && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8)))
-                {
-                    return true;
-                }
-
-                reader.Skip();
+                return true;
             }
-        }
-        catch (JsonException)
-        {
-            // Not JSON (e.g. "[DONE]"): not an error object.
+
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip())
+            {
+                return false; // the rest of this member is past the prefix
+            }
         }
 
         return false;
+    }
+
+    // A stream event's data: a whole JSON value with a top-level error; anything else (e.g. "[DONE]") is not one.
+    private static bool IsErrorObject(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return HasTopLevelError(data, isFinal: true);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static bool HasFirstDataEvent(ReadOnlySpan<byte> prefix) => TryFirstDataEvent(prefix, out _, out _);
