@@ -26,6 +26,9 @@ public sealed class MixLlmOptions
     /// <summary>Try the CUDA execution provider (falls back to the CPU). Default false.</summary>
     public bool UseCuda { get; set; }
 
+    /// <summary>Encoder weight precision: <c>Float32</c> (default) or <c>Int8</c> (quantised at load; CPU only).</summary>
+    public EncoderPrecision Precision { get; set; }
+
     /// <summary>Head dimension of the untrained default engine. Default 64.</summary>
     public int DefaultHeadDimension { get; set; } = 64;
 
@@ -37,5 +40,6 @@ public sealed class MixLlmOptions
         Truncation = Truncation,
         IntraOpThreads = IntraOpThreads,
         UseCuda = UseCuda,
+        Precision = Precision,
     };
 }

@@ -74,7 +74,23 @@ public sealed partial class MiniLmEncoder : ITextEncoder
             }
         }
 
-        _session = new InferenceSession(modelPath, sessionOptions);
+        if (_options.Precision == EncoderPrecision.Int8 && UsesCuda)
+        {
+            LogInt8IgnoredOnCuda(log);
+        }
+
+        Precision = _options.Precision == EncoderPrecision.Int8 && !UsesCuda ? EncoderPrecision.Int8 : EncoderPrecision.Float32;
+        if (Precision == EncoderPrecision.Int8)
+        {
+            var quantized = DynamicInt8Quantizer.Quantize(File.ReadAllBytes(modelPath), out var products);
+            _session = new InferenceSession(quantized, sessionOptions);
+            LogQuantized(log, products);
+        }
+        else
+        {
+            _session = new InferenceSession(modelPath, sessionOptions);
+        }
+
         _inputNames = [.. _session.InputNames];
         _inputIdsIndex = Array.IndexOf(_inputNames, "input_ids");
         _attentionMaskIndex = Array.IndexOf(_inputNames, "attention_mask");
@@ -89,7 +105,7 @@ public sealed partial class MiniLmEncoder : ITextEncoder
         var dims = _session.OutputMetadata[output].Dimensions;
         Dimension = dims[^1] > 0 ? dims[^1] : 384;
 
-        ModelId = $"all-MiniLM-L6-v2@{HashFile(modelPath)}/{_options.MaxTokens}-{_options.Truncation switch { TruncationSide.Tail => "tail", TruncationSide.Head => "head", _ => "head-tail" }}/mean-l2";
+        ModelId = $"all-MiniLM-L6-v2@{HashFile(modelPath)}{(Precision == EncoderPrecision.Int8 ? "+int8" : "")}/{_options.MaxTokens}-{_options.Truncation switch { TruncationSide.Tail => "tail", TruncationSide.Head => "head", _ => "head-tail" }}/mean-l2";
         LogLoaded(log, ModelId, UsesCuda ? "CUDA" : "CPU", _options.IntraOpThreads);
     }
 
@@ -98,6 +114,9 @@ public sealed partial class MiniLmEncoder : ITextEncoder
 
     /// <inheritdoc />
     public int Dimension { get; }
+
+    /// <summary>The precision in use (<see cref="EncoderPrecision.Float32"/> when int8 was asked for with CUDA).</summary>
+    public EncoderPrecision Precision { get; }
 
     /// <summary>True when the session runs on the CUDA execution provider.</summary>
     public bool UsesCuda { get; }
@@ -309,4 +328,10 @@ public sealed partial class MiniLmEncoder : ITextEncoder
 
     [LoggerMessage(2, LogLevel.Information, "Encoder {ModelId} loaded on {Device} with {Threads} intra-op threads")]
     private static partial void LogLoaded(ILogger logger, string modelId, string device, int threads);
+
+    [LoggerMessage(3, LogLevel.Warning, "Encoder precision Int8 is for the CPU; with CUDA the fp32 model runs")]
+    private static partial void LogInt8IgnoredOnCuda(ILogger logger);
+
+    [LoggerMessage(4, LogLevel.Information, "Encoder weights quantised to int8 at load: {Products} weight products")]
+    private static partial void LogQuantized(ILogger logger, int products);
 }

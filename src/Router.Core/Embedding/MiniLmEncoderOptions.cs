@@ -30,6 +30,14 @@ public sealed record MiniLmEncoderOptions
     /// </summary>
     public bool UseCuda { get; init; }
 
+    /// <summary>
+    /// Weight precision. Default <see cref="EncoderPrecision.Float32"/> (the published weights; every result in the
+    /// README was measured with them). <see cref="EncoderPrecision.Int8"/> quantises them when the encoder loads: faster
+    /// on CPU, and a different <see cref="MiniLmEncoder.ModelId"/> (a checkpoint trained on fp32 embeddings still
+    /// loads, with a warning). Ignored with CUDA.
+    /// </summary>
+    public EncoderPrecision Precision { get; init; }
+
     /// <summary>CUDA device ordinal when <see cref="UseCuda"/> is set. Default 0.</summary>
     public int CudaDeviceId { get; init; }
 
@@ -51,6 +59,11 @@ public sealed record MiniLmEncoderOptions
         if (IntraOpThreads < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must be >= 0 (0 = ONNX Runtime default).");
+        }
+
+        if (!Enum.IsDefined(Precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Precision must be Float32 or Int8.");
         }
 
         if (MaxBatchSize < 1)

@@ -26,9 +26,10 @@ public static class BenchCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Encoder token window.", DefaultValueFactory = _ => 128 };
         var cuda = new Option<bool>("--cuda") { Description = "Use the CUDA execution provider when available." };
         var modelDir = new Option<string?>("--model-dir") { Description = "Folder with model.onnx and vocab.txt (default: beside the tool)." };
+        var precision = new Option<EncoderPrecision>("--precision") { Description = "Encoder weights: Float32 (default) or Int8 (quantised at load)." };
 
         var command = new Command("bench", "Decision-path latency figures (encoder and decision), one thread.");
-        foreach (var option in new Option[] { json, arms, encoderRuns, decisions, headDim, threads, maxTokens, cuda, modelDir })
+        foreach (var option in new Option[] { json, arms, encoderRuns, decisions, headDim, threads, maxTokens, cuda, modelDir, precision })
         {
             command.Options.Add(option);
         }
@@ -50,6 +51,7 @@ public static class BenchCommand
                 MaxTokens = parse.GetValue(maxTokens),
                 UseCuda = parse.GetValue(cuda),
                 ModelDirectory = parse.GetValue(modelDir),
+                Precision = parse.GetValue(precision),
             };
             try
             {

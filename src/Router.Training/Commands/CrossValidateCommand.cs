@@ -26,7 +26,7 @@ internal static class CrossValidateCommand
         var folds = new Option<int>("--folds") { Description = "number of folds", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "seed of the fold assignment", DefaultValueFactory = _ => 42 };
         var arms = new Option<string?>("--arms") { Description = "arms file (default deploy/arms/routerbench.json)" };
-        var encoder = new Option<string>("--encoder") { Description = "minilm (default) or hashing", DefaultValueFactory = _ => "minilm" };
+        var encoder = new Option<string>("--encoder") { Description = "minilm (default), minilm-int8 or hashing", DefaultValueFactory = _ => "minilm" };
         var baselines = new Option<bool>("--baselines") { Description = "also cross-validate knn and mlp" };
         var grid = new Option<string>("--grid") { Description = "small (default) or full", DefaultValueFactory = _ => "small" };
         grid.AcceptOnlyFromAmong("small", "full");

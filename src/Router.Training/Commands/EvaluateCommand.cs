@@ -20,7 +20,7 @@ internal static class EvaluateCommand
         var rate = new Option<double>("--arrival-rate") { Description = "queries per second of the simulated stream", DefaultValueFactory = _ => 2 };
         var seed = new Option<int>("--seed") { Description = "seed of every random choice (split, random policy, MLP, arrivals)", DefaultValueFactory = _ => 42 };
         var arms = new Option<string?>("--arms") { Description = "arms file with prices and latency (default deploy/arms/routerbench.json)" };
-        var encoder = new Option<string>("--encoder") { Description = "minilm (default) or hashing", DefaultValueFactory = _ => "minilm" };
+        var encoder = new Option<string>("--encoder") { Description = "minilm (default), minilm-int8 or hashing", DefaultValueFactory = _ => "minilm" };
         encoder.AcceptOnlyFromAmong([.. EncoderFactory.Names]);
         var policies = new Option<string[]>("--policies") { Description = "subset of: " + string.Join(", ", PolicyCatalog.All), AllowMultipleArgumentsPerToken = true };
         var mlpEpochs = new Option<int>("--mlp-epochs") { Description = "epoch cap of the MLP baseline", DefaultValueFactory = _ => 200 };

@@ -24,7 +24,7 @@ internal static class SimulateCommand
         var outDir = new Option<string>("--out") { Description = "output folder for simulate.json and simulate.md", Required = true };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 42, Description = "seed of the split and the stream order" };
         var arms = new Option<string?>("--arms") { Description = "arms file (default deploy/arms/routerbench.json)" };
-        var encoder = new Option<string>("--encoder") { Description = "minilm (default) or hashing", DefaultValueFactory = _ => "minilm" };
+        var encoder = new Option<string>("--encoder") { Description = "minilm (default), minilm-int8 or hashing", DefaultValueFactory = _ => "minilm" };
         var reference = new Option<string?>("--reference-arm") { Description = "arm the percentages refer to (default gpt-4-1106-preview, else the best arm)" };
         var splits = new Option<string>("--splits") { Description = "offline:online splits", DefaultValueFactory = _ => "80:20,50:50,30:70" };
         var newArms = new Option<string[]>("--new-arms") { Description = "arms added at run time in the adaptability run (default: the two best of the cheap arms)", AllowMultipleArgumentsPerToken = true };

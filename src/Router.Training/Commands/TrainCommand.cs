@@ -22,7 +22,7 @@ internal static class TrainCommand
         var data = Cli.PathsOption("--data", "training data: files or folders", true);
         var outDir = new Option<string>("--out") { Description = "checkpoint folder", Required = true };
         var arms = new Option<string?>("--arms") { Description = "arms file (default deploy/arms/routerbench.json)" };
-        var encoder = new Option<string>("--encoder") { Description = "minilm (default) or hashing", DefaultValueFactory = _ => "minilm" };
+        var encoder = new Option<string>("--encoder") { Description = "minilm (default), minilm-int8 or hashing", DefaultValueFactory = _ => "minilm" };
         var tags = new Option<string>("--tags")
         {
             Description = "tag source for the head: auto (query tags, else labels, else k-means), labels, tags, kmeans, instag",

@@ -4,13 +4,14 @@ namespace Router.Training.Embeddings;
 
 /// <summary>
 /// Creates the encoder the CLI embeds with: <c>minilm</c> (the core's <see cref="MiniLmEncoder"/> behind its on-disk
-/// <see cref="CachedTextEncoder"/>, so each prompt is embedded once ever) or <c>hashing</c> (no weights, for quick runs
-/// and tests), and embeds whole data sets with a progress bar.
+/// <see cref="CachedTextEncoder"/>, so each prompt is embedded once ever), <c>minilm-int8</c> (the same with its
+/// weights quantised to int8, as the gateway runs with <c>Router:MixLlm:Precision=Int8</c>) or <c>hashing</c> (no
+/// weights, for quick runs and tests), and embeds whole data sets with a progress bar.
 /// </summary>
 public static class EncoderFactory
 {
     /// <summary>Encoder names the <c>--encoder</c> option accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["minilm", "hashing"];
+    public static IReadOnlyList<string> Names { get; } = ["minilm", "minilm-int8", "hashing"];
 
     /// <summary>The default cache folder: <c>$ROUTER_CACHE</c> or <c>.cache/embeddings</c> under the current directory (git-ignored).</summary>
     public static string DefaultCacheFolder =>
@@ -22,6 +23,7 @@ public static class EncoderFactory
         ITextEncoder inner = name switch
         {
             "minilm" => new MiniLmEncoder(new MiniLmEncoderOptions { IntraOpThreads = Math.Max(1, Environment.ProcessorCount) }),
+            "minilm-int8" => new MiniLmEncoder(new MiniLmEncoderOptions { IntraOpThreads = Math.Max(1, Environment.ProcessorCount), Precision = EncoderPrecision.Int8 }),
             "hashing" => new HashingTextEncoder(),
             _ => throw new ArgumentException($"unknown encoder '{name}' (expected one of: {string.Join(", ", Names)})", nameof(name)),
         };

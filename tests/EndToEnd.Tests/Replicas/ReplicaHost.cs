@@ -60,7 +60,10 @@ public sealed class ReplicaHost : IAsyncDisposable
     /// (e.g. <c>Router:Redis:Configuration</c>). <paramref name="beforeEndpoints"/> may add middleware (e.g. a stand-in
     /// for authentication that sets the caller's API key id).
     /// </summary>
-    public static async Task<ReplicaHost> StartAsync(IDictionary<string, string?> settings, Action<WebApplication>? beforeEndpoints = null)
+    /// <param name="settings">Configuration on top of the shipped appsettings.json.</param>
+    /// <param name="beforeEndpoints">Middleware to add before the endpoints.</param>
+    /// <param name="sharedEncoder">False: the replica loads its own encoder from its <c>Router:MixLlm</c> settings (as Program.cs does).</param>
+    public static async Task<ReplicaHost> StartAsync(IDictionary<string, string?> settings, Action<WebApplication>? beforeEndpoints = null, bool sharedEncoder = true)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
@@ -84,7 +87,11 @@ public sealed class ReplicaHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(all);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<ITextEncoder>(SharedEncoder.Value);
+        if (sharedEncoder)
+        {
+            builder.Services.AddSingleton<ITextEncoder>(SharedEncoder.Value);
+        }
+
 
         // As in Program.cs:
         builder.Services.AddRouterGateway(builder.Configuration);
