@@ -35,6 +35,13 @@ public static class EngineBenchmark
     ];
 
     /// <summary>
+    /// Prompts that fill the default 128-token window (each is ten of <see cref="ShortQueries"/> in a row, as a
+    /// few-shot prompt is several questions in a row): the encoder's cost at its longest.
+    /// </summary>
+    public static IReadOnlyList<string> LongQueries { get; } =
+        [.. Enumerable.Range(0, ShortQueries.Count).Select(i => string.Join(' ', Enumerable.Range(0, 10).Select(j => ShortQueries[(i + j) % ShortQueries.Count])))];
+
+    /// <summary>
     /// A warm engine with <paramref name="arms"/> arms (spread prices, 20 refined-feedback events each) and a random
     /// <paramref name="inputDimension"/> → <paramref name="headDimension"/> head. Deterministic for a seed.
     /// </summary>
@@ -73,13 +80,14 @@ public static class EngineBenchmark
     }
 
     /// <summary>
-    /// Measures <paramref name="encoder"/> on <see cref="ShortQueries"/> (one query per run) and the decision of a
-    /// synthetic engine with <paramref name="arms"/> arms whose head takes the encoder's output. Single-threaded.
+    /// Measures <paramref name="encoder"/> on <see cref="ShortQueries"/> (or <see cref="LongQueries"/> when
+    /// <paramref name="longQueries"/>; one query per run) and the decision of a synthetic engine with
+    /// <paramref name="arms"/> arms whose head takes the encoder's output. Single-threaded.
     /// </summary>
-    public static EngineBenchmarkResult Run(MiniLmEncoder encoder, int encoderRuns = 200, int decisions = 20_000, int arms = 16, int headDimension = 64, CancellationToken cancellationToken = default)
+    public static EngineBenchmarkResult Run(MiniLmEncoder encoder, int encoderRuns = 200, int decisions = 20_000, int arms = 16, int headDimension = 64, bool longQueries = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(encoder);
-        var queries = ShortQueries;
+        var queries = longQueries ? LongQueries : ShortQueries;
         var raw = new float[queries.Count * encoder.Dimension];
         var tokens = new long[encoder.Options.MaxTokens];
         var lengths = queries.Select(q => encoder.Tokenize(q, tokens)).ToArray();
@@ -119,7 +127,7 @@ public static class EngineBenchmark
             MaxTokens = lengths.Max(),
             EncoderRuns = encoderRuns,
             Decisions = decisions,
-            Device = $"{(encoder.UsesCuda ? "CUDA" : "CPU")}, {encoder.Options.IntraOpThreads} intra-op thread(s)",
+            Device = $"{(encoder.UsesCuda ? "CUDA" : "CPU")} {encoder.Precision}, {encoder.Options.IntraOpThreads} intra-op thread(s)",
         };
     }
 

@@ -7,8 +7,9 @@ using Router.Core.Embedding;
 namespace Router.Training.Commands;
 
 /// <summary>
-/// <c>router bench</c>: decision-path latency on this machine, one thread. Encoder: all-MiniLM-L6-v2 on a fixed set
-/// of short (≤ 32 token) queries, one query per run; decision: head projection + scoring + ranking for a warm
+/// <c>router bench</c>: decision-path latency on this machine, one thread. Encoder: all-MiniLM-L6-v2 (fp32, or int8
+/// with <c>--precision Int8</c>) on a fixed set of short (≤ 32 token) queries, or with <c>--long</c> prompts that fill
+/// its 128-token window, one query per run; decision: head projection + scoring + ranking for a warm
 /// synthetic engine (no encoder). <c>--json</c> prints
 /// <c>{"encoder_p50_ms","encoder_p99_ms","decision_p50_us","decision_p99_us","arms","dim","tokens",...}</c>.
 /// </summary>
@@ -26,10 +27,11 @@ public static class BenchCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Encoder token window.", DefaultValueFactory = _ => 128 };
         var cuda = new Option<bool>("--cuda") { Description = "Use the CUDA execution provider when available." };
         var modelDir = new Option<string?>("--model-dir") { Description = "Folder with model.onnx and vocab.txt (default: beside the tool)." };
+        var longQueries = new Option<bool>("--long") { Description = "Time the encoder on prompts that fill its 128-token window instead of short queries." };
         var precision = new Option<EncoderPrecision>("--precision") { Description = "Encoder weights: Float32 (default) or Int8 (quantised at load)." };
 
         var command = new Command("bench", "Decision-path latency figures (encoder and decision), one thread.");
-        foreach (var option in new Option[] { json, arms, encoderRuns, decisions, headDim, threads, maxTokens, cuda, modelDir, precision })
+        foreach (var option in new Option[] { json, arms, encoderRuns, decisions, headDim, threads, maxTokens, cuda, modelDir, precision, longQueries })
         {
             command.Options.Add(option);
         }
@@ -57,7 +59,7 @@ public static class BenchCommand
             {
                 options.Validate();
                 using var encoder = new MiniLmEncoder(options);
-                var result = EngineBenchmark.Run(encoder, runs, decisionCount, armCount, dim, cancellationToken);
+                var result = EngineBenchmark.Run(encoder, runs, decisionCount, armCount, dim, parse.GetValue(longQueries), cancellationToken);
                 if (parse.GetValue(json))
                 {
                     Console.WriteLine(JsonSerializer.Serialize(result, EngineBenchmarkJsonContext.Default.EngineBenchmarkResult));
