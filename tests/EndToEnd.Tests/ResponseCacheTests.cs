@@ -2,11 +2,15 @@ using System.ClientModel;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Diagnostics.Metrics;
 using EndToEnd.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
 using Router.Gateway.Caching;
+using Router.Gateway.Telemetry;
 using Router.Gateway.Usage;
 using static EndToEnd.Tests.Hardening.HardeningHelpers;
 
@@ -297,6 +301,28 @@ public sealed class ResponseCacheTests : IAsyncLifetime
         var completion = await gateway.Observer.WaitForAsync(Header(second, "x-router-request-id"));
         Assert.Equal(RequestOutcome.Succeeded, completion.Outcome);
         Assert.Null(completion.Cache);
+    }
+
+    [Fact]
+    public async Task Metrics_CountHitMissAndBypass_AndAHitIsNoError()
+    {
+        var factory = _gateway.Services.GetRequiredService<IMeterFactory>();
+        _ = _gateway.Services.GetRequiredService<GatewayMetrics>();
+        using var cache = new MetricCollector<long>(factory, GatewayTelemetry.SourceName, "router.cache.requests");
+        using var errors = new MetricCollector<long>(factory, GatewayTelemetry.SourceName, "router.errors");
+        using var duration = new MetricCollector<double>(factory, GatewayTelemetry.SourceName, "router.request.duration");
+
+        await SendAsync();
+        await SendAsync();
+        await SendAsync(cacheControl: "no-store");
+        await EventuallyAsync(() => Task.FromResult(cache.GetMeasurementSnapshot().Count == 3), "three cache measurements");
+
+        var results = cache.GetMeasurementSnapshot().Select(m => (string)m.Tags["result"]!).Order(StringComparer.Ordinal);
+        Assert.Equal(["bypass", "hit", "miss"], results);
+        Assert.All(cache.GetMeasurementSnapshot(), m => Assert.Equal("ChatCompletions", m.Tags["operation"]));
+        Assert.Empty(errors.GetMeasurementSnapshot());
+        await EventuallyAsync(() => Task.FromResult(duration.GetMeasurementSnapshot().Count == 3), "three durations");
+        Assert.Equal(["cache", "cheap", "cheap"], duration.GetMeasurementSnapshot().Select(m => (string)m.Tags["arm"]!).Order(StringComparer.Ordinal));
     }
 
     private async Task<GatewayHost> StartAsync(Dictionary<string, string?>? extra = null) =>

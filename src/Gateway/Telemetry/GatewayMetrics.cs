@@ -8,7 +8,8 @@ namespace Router.Gateway.Telemetry;
 /// <summary>
 /// The gateway's metrics (meter <see cref="GatewayTelemetry.SourceName"/>, created through <see cref="IMeterFactory"/>
 /// so each host has its own instruments): requests, errors, latency (total and time to first token), tokens, cost,
-/// per-arm traffic, fallbacks, retries, rejections (auth/limits), feedback, and the circuit state per arm.
+/// per-arm traffic, fallbacks, retries, rejections (auth/limits), feedback, response-cache results, and the circuit
+/// state per arm.
 /// Prometheus names follow the instrument names with dots → underscores and unit suffixes. Thread-safe singleton.
 /// </summary>
 public sealed class GatewayMetrics
