@@ -192,7 +192,8 @@ public sealed class ResponseCache : IDisposable
     {
         using var cacheEntry = _memory!.CreateEntry(key);
         cacheEntry.Value = entry;
-        cacheEntry.Size = Math.Max(1, entry.Body.Length);
+        // The body dominates; the decision copy (embedding, names) is counted roughly so small answers are not free.
+        cacheEntry.Size = entry.Body.Length + (entry.Embedding.Length * sizeof(float)) + 256;
         cacheEntry.AbsoluteExpiration = expires;
     }
 }

@@ -22,8 +22,9 @@ public sealed record ResponseCacheOptions
     public int MaxEntryBytes { get; init; } = 1024 * 1024;
 
     /// <summary>
-    /// Bound of the in-process cache (sum of stored bodies, in bytes); the least recently used entries are compacted
-    /// out beyond it. Default 64 MiB; must be at least <see cref="MaxEntryBytes"/>.
+    /// Bound of the in-process cache (sum of stored bodies plus their decision copies, in bytes): when full, a new entry
+    /// is not kept in memory and a compaction removes expired, then least recently used, entries. Default 64 MiB; must
+    /// be at least <see cref="MaxEntryBytes"/>.
     /// </summary>
     public long MemoryLimitBytes { get; init; } = 64L * 1024 * 1024;
 
