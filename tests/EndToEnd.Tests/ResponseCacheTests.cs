@@ -6,6 +6,7 @@ using System.Diagnostics.Metrics;
 using EndToEnd.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 using OpenAI;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
@@ -286,6 +287,22 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ttl_OnTheGatewaysClock_AnEntryIsServedUntilItExpires()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var gateway = await StartAsync(new Dictionary<string, string?> { ["Router:Cache:Ttl"] = "00:10:00" }, time);
+
+        var (stored, _) = await SendAsync(gateway: gateway);
+        time.Advance(TimeSpan.FromMinutes(9));
+        var (beforeExpiry, _) = await SendAsync(gateway: gateway);
+        time.Advance(TimeSpan.FromMinutes(2));
+        var (afterExpiry, _) = await SendAsync(gateway: gateway);
+
+        Assert.Equal(["miss", "hit", "miss"], new[] { stored, beforeExpiry, afterExpiry });
+        Assert.Equal(2, _cheap.Received.Count);
+    }
+
+    [Fact]
     public async Task CacheDisabled_NoHeaderAndEveryRequestGoesUpstream()
     {
         await using var gateway = await StartAsync(new Dictionary<string, string?> { ["Router:Cache:Enabled"] = "false" });
@@ -325,13 +342,15 @@ public sealed class ResponseCacheTests : IAsyncLifetime
         Assert.Equal(["cache", "cheap", "cheap"], duration.GetMeasurementSnapshot().Select(m => (string)m.Tags["arm"]!).Order(StringComparer.Ordinal));
     }
 
-    private async Task<GatewayHost> StartAsync(Dictionary<string, string?>? extra = null) =>
-        await GatewayHost.StartAsync(GatewayHost.Merge(
-            GatewayHost.Arm(0, "premium", _premium.BaseUrl, 5, 15),
-            GatewayHost.Arm(1, "cheap", _cheap.BaseUrl, 0.1, 0.2),
-            GatewayHost.Arm(2, "embedder", _cheap.BaseUrl, 0.02, 0, tags: "embeddings"),
-            new Dictionary<string, string?> { ["Router:Cache:Enabled"] = "true", ["Router:AdminKey"] = AdminKey },
-            extra ?? []));
+    private async Task<GatewayHost> StartAsync(Dictionary<string, string?>? extra = null, TimeProvider? time = null) =>
+        await GatewayHost.StartAsync(
+            GatewayHost.Merge(
+                GatewayHost.Arm(0, "premium", _premium.BaseUrl, 5, 15),
+                GatewayHost.Arm(1, "cheap", _cheap.BaseUrl, 0.1, 0.2),
+                GatewayHost.Arm(2, "embedder", _cheap.BaseUrl, 0.02, 0, tags: "embeddings"),
+                new Dictionary<string, string?> { ["Router:Cache:Enabled"] = "true", ["Router:AdminKey"] = AdminKey },
+                extra ?? []),
+            services: time is null ? null : s => s.AddSingleton(time));
 
     /// <summary>Posts <paramref name="body"/>, waits for its observers (so a stored answer is in), returns (x-router-cache, body).</summary>
     private async Task<(string Cache, string Body)> SendAsync(string? bearer = null, string body = Body, string? cacheControl = null, GatewayHost? gateway = null)

@@ -39,7 +39,8 @@ public sealed class ResponseCache : IDisposable
             return;
         }
 
-        _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.MemoryLimitBytes });
+        // MemoryCache on the gateway's clock (STYLE.md #4), so expiry follows the same time as StoredAt.
+        _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.MemoryLimitBytes, Clock = new Clock(time) });
         if (redisOptions.Value.Enabled && _options.UseRedis)
         {
             _redis = services.GetRequiredService<IConnectionMultiplexer>();
@@ -190,10 +191,20 @@ public sealed class ResponseCache : IDisposable
 
     private void Remember(string key, CachedResponse entry, DateTimeOffset expires)
     {
+        if (expires <= _time.GetUtcNow())
+        {
+            return;
+        }
+
         using var cacheEntry = _memory!.CreateEntry(key);
         cacheEntry.Value = entry;
         // The body dominates; the decision copy (embedding, names) is counted roughly so small answers are not free.
         cacheEntry.Size = entry.Body.Length + (entry.Embedding.Length * sizeof(float)) + 256;
         cacheEntry.AbsoluteExpiration = expires;
+    }
+
+    private sealed class Clock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
     }
 }
