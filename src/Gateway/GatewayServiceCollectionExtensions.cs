@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Router.Core.Routing;
 using IRouter = Router.Core.Routing.IRouter;
 using Router.Gateway.Arms;
+using Router.Gateway.Caching;
 using Router.Gateway.Configuration;
 using Router.Gateway.Decisions;
 using Router.Gateway.Forwarding;
@@ -40,6 +41,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddProblemDetails();
         services.AddHostedService<GatewayStartupReport>();
         services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry (issue 6)
+        services.AddResponseCache(configuration);           // Router:Cache (off by default)
         return services;
     }
 }

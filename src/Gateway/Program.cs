@@ -7,7 +7,7 @@ using Router.Gateway.OpenAi;
 // Content root = the app's folder, so appsettings.json (the embedded default arms) is found whatever the working
 // directory (`dotnet run --project src/Gateway`, `dotnet path/to/Router.Gateway.dll`, a container's WORKDIR).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Services.AddRouterGateway(builder.Configuration);   // options, arm catalog, forwarder, usage, keys, limits, resilience, telemetry
+builder.Services.AddRouterGateway(builder.Configuration);   // options, arm catalog, forwarder, usage, keys, limits, resilience, telemetry, response cache
 builder.Services.AddRouterLearning(builder.Configuration);  // MixLLM for auto, shared state (Redis or in-process), learning
 
 var app = builder.Build();

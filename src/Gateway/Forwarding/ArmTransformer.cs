@@ -5,6 +5,7 @@ using Microsoft.Net.Http.Headers;
 using Router.Core.Arms;
 using Router.Core.Routing;
 using Router.Gateway.Arms;
+using Router.Gateway.Caching;
 using Router.Gateway.OpenAi;
 using Router.Gateway.Usage;
 using Yarp.ReverseProxy.Forwarder;
@@ -53,6 +54,9 @@ internal sealed class ArmTransformer : HttpTransformer
 
     /// <summary>The arm that failed first when this attempt is a fallback (sent as <c>x-router-fallback-from</c>).</summary>
     public string? FallbackFrom { get; init; }
+
+    /// <summary>Where the body passed to the client is copied for the response cache; null when it is not to be stored.</summary>
+    public ResponseCapture? Capture { get; init; }
 
     /// <summary>Called when the upstream's response headers arrive (disarms the first-byte timeout).</summary>
     public Action? ResponseArrived { get; init; }
@@ -245,7 +249,7 @@ internal sealed class ArmTransformer : HttpTransformer
         var contentType = proxyResponse.Content.Headers.ContentType?.MediaType;
         var parser = new ResponseUsageParser(contentType);
         var isStream = parser.IsEventStream;
-        Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk);
+        Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk, Capture);
         httpContext.Response.Body = Meter;
         return true;
     }

@@ -12,6 +12,7 @@ using Router.Core.Routing;
 using IRouter = Router.Core.Routing.IRouter;
 using Router.Gateway.Arms;
 using Router.Gateway.Auth;
+using Router.Gateway.Caching;
 using Router.Gateway.Configuration;
 using Router.Gateway.Decisions;
 using Router.Gateway.Learning;
@@ -27,8 +28,9 @@ namespace Router.Gateway.Forwarding;
 /// <summary>
 /// The request path of <c>/v1/chat/completions</c>, <c>/v1/completions</c> and <c>/v1/embeddings</c>
 /// (DESIGN.md steps 1, 2, 9): read and validate the body, pin or route, forward with YARP to the ranked arms in turn
-/// (falling back only while nothing has reached the client), meter usage and cost, publish the outcome.
-/// Thread-safe singleton.
+/// (falling back only while nothing has reached the client), meter usage and cost, publish the outcome. With the
+/// response cache on, a lookup step comes before routing (<see cref="TryServeFromCacheAsync"/>) and a store step after a
+/// successful forward (<see cref="StoreInCacheAsync"/>). Thread-safe singleton.
 /// </summary>
 public sealed class CompletionProxy
 {
@@ -58,6 +60,7 @@ public sealed class CompletionProxy
     private readonly ArmLoadTracker? _load;
     private readonly ArmResilience _resilience;
     private readonly RequestLimits _limits;
+    private readonly ResponseCache? _cache;
 
     /// <summary>Creates the proxy (DI).</summary>
     public CompletionProxy(
@@ -74,7 +77,8 @@ public sealed class CompletionProxy
         ArmResilience resilience,
         IOptions<RequestLimitsOptions> limits,
         IRoutingPolicySource? policies = null,
-        ArmLoadTracker? load = null)
+        ArmLoadTracker? load = null,
+        ResponseCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
         _resilience = resilience;
@@ -93,6 +97,7 @@ public sealed class CompletionProxy
         _logger = logger;
         _policies = policies;
         _load = load;
+        _cache = cache is { Enabled: true } ? cache : null;
     }
 
     /// <summary>Serves one request on <paramref name="operation"/>'s endpoint.</summary>
@@ -130,6 +135,25 @@ public sealed class CompletionProxy
         GatewayLog.QueryText(_logger, requestId, parsed!.QueryText);
         // The caller's key: set by the client-key middleware (ClientKeyFeature), or by a host through Items.
         var apiKeyId = key?.Id ?? context.Items[ApiKeyIdItem] as string;
+
+        // Response cache (Router:Cache; off: no plan, no header, no capture). A hit is answered here, without routing.
+        var cache = _cache?.Plan(context.Request, parsed, apiKeyId, body) ?? ResponseCachePlan.Off;
+        if (cache.Read && await TryServeFromCacheAsync(context, parsed, cache.Key!, key, apiKeyId, requestId, started))
+        {
+            return;
+        }
+
+        if (cache.Status is { } cacheStatus)
+        {
+            // On every response from here on, fallbacks' and retries' Response.Clear() included.
+            context.Response.OnStarting(static state =>
+            {
+                var (response, value) = ((HttpResponse, string))state;
+                response.Headers[RouterHeaders.Cache] = value;
+                return Task.CompletedTask;
+            }, (context.Response, HeaderValue(cacheStatus)));
+        }
+
         var (decision, decisionError) = await DecideAsync(requestId, parsed, key, apiKeyId, cancellationToken);
         if (decisionError is not null)
         {
@@ -145,6 +169,7 @@ public sealed class CompletionProxy
                     Outcome = RequestOutcome.Rejected,
                     Duration = _time.GetElapsedTime(started),
                     ApiKeyId = apiKeyId,
+                    Cache = cache.Status,
                 });
             }
 
@@ -152,8 +177,111 @@ public sealed class CompletionProxy
         }
 
         await _decisions.SaveAsync(new DecisionRecord(requestId, decision!, _time.GetUtcNow(), apiKeyId), cancellationToken);
-        await ForwardAsync(context, parsed, decision!, requestId, started, apiKeyId);
+        using var capture = cache.Store ? _cache!.NewCapture() : null;
+        await ForwardAsync(context, parsed, decision!, requestId, started, apiKeyId, cache, capture);
     }
+
+    /// <summary>
+    /// The cache's lookup step: answers from a stored response when there is one whose arm is still enabled and
+    /// allowed for the caller's key. A hit gets a decision record that copies the original decision (same arm first,
+    /// same embedding and propensity), so feedback on its request id trains that arm for that query; it costs 0, and
+    /// is published as <see cref="RequestOutcome.CacheHit"/>, which the latency and length learning ignores.
+    /// </summary>
+    private async Task<bool> TryServeFromCacheAsync(
+        HttpContext context, ParsedOpenAiRequest request, string cacheKey, ClientApiKey? key, string? apiKeyId, string requestId, long started)
+    {
+        var cancellationToken = context.RequestAborted;
+        var hit = await _cache!.GetAsync(cacheKey, cancellationToken);
+        if (hit is null)
+        {
+            return false;
+        }
+
+        if (!_catalog.TryGet(hit.Arm, out var arm) || !arm.Definition.Enabled || (key is not null && !key.AllowsArm(arm.Name)))
+        {
+            CacheLog.NotServable(_logger, requestId, hit.Arm);
+            return false;
+        }
+
+        var decision = hit.DecisionFor(requestId);
+        await _decisions.SaveAsync(new DecisionRecord(requestId, decision, _time.GetUtcNow(), apiKeyId), cancellationToken);
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = hit.ContentType;
+        response.ContentLength = hit.Body.Length;
+        response.Headers[RouterHeaders.Cache] = HeaderValue(ResponseCacheStatus.Hit);
+        ArmTransformer.SetRouterHeaders(response, arm.Name, decision, fallback: false, debug: false);
+        var outcome = RequestOutcome.CacheHit;
+        try
+        {
+            await response.Body.WriteAsync(hit.Body, cancellationToken);
+            await response.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            outcome = RequestOutcome.ClientCancelled;
+        }
+
+        CacheLog.Hit(_logger, requestId, arm.Name, hit.StoredAt);
+        var duration = _time.GetElapsedTime(started);
+        await PublishAsync(new RequestCompletion
+        {
+            RequestId = requestId,
+            Operation = request.Operation,
+            Arm = arm.Name,
+            Decision = decision,
+            CostUsd = 0,
+            TimeToFirstByte = outcome == RequestOutcome.CacheHit ? duration : null,
+            Duration = duration,
+            StatusCode = outcome == RequestOutcome.CacheHit ? StatusCodes.Status200OK : 499,
+            Outcome = outcome,
+            Streamed = false,
+            ApiKeyId = apiKeyId,
+            Cache = ResponseCacheStatus.Hit,
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// The cache's store step, after a forward whose 2xx answer reached the client whole: the captured body (unless it
+    /// outgrew <see cref="ResponseCacheOptions.MaxEntryBytes"/>) with the serving arm and its decision.
+    /// </summary>
+    private async Task StoreInCacheAsync(HttpContext context, string cacheKey, ResponseCapture capture, RoutingDecision decision, string arm, string requestId)
+    {
+        if (capture.Overflowed)
+        {
+            CacheLog.TooLarge(_logger, requestId, capture.Limit);
+            return;
+        }
+
+        if (capture.Written.IsEmpty)
+        {
+            return;
+        }
+
+        var entry = new CachedResponse
+        {
+            Arm = arm,
+            Policy = decision.Policy,
+            ContentType = context.Response.ContentType ?? "application/json",
+            Body = capture.Written.ToArray(),
+            RankedArms = [.. decision.RankedArms.Where(a => !string.Equals(a, arm, StringComparison.OrdinalIgnoreCase)).Prepend(arm)],
+            Candidates = decision.Scores.Count > 0 ? [.. decision.Scores.Select(s => s.Arm)] : [.. decision.RankedArms],
+            Propensity = decision.Propensity,
+            Embedding = decision.Embedding.ToArray(),
+            StoredAt = _time.GetUtcNow(),
+        };
+        await _cache!.StoreAsync(cacheKey, entry);
+        CacheLog.Stored(_logger, requestId, arm, entry.Body.Length);
+    }
+
+    private static string HeaderValue(ResponseCacheStatus status) => status switch
+    {
+        ResponseCacheStatus.Hit => "hit",
+        ResponseCacheStatus.Miss => "miss",
+        _ => "bypass",
+    };
 
     private async Task<(RoutingDecision? Decision, OpenAiError? Error)> DecideAsync(string requestId, ParsedOpenAiRequest request, ClientApiKey? key, string? apiKeyId, CancellationToken cancellationToken)
     {
@@ -249,7 +377,9 @@ public sealed class CompletionProxy
             .ToList();
     }
 
-    private async Task ForwardAsync(HttpContext context, ParsedOpenAiRequest request, RoutingDecision decision, string requestId, long started, string? apiKeyId)
+    private async Task ForwardAsync(
+        HttpContext context, ParsedOpenAiRequest request, RoutingDecision decision, string requestId, long started, string? apiKeyId,
+        ResponseCachePlan cache, ResponseCapture? capture)
     {
         var cancellationToken = context.RequestAborted;
         var attempted = new List<string>(decision.RankedArms.Count);
@@ -281,7 +411,7 @@ public sealed class CompletionProxy
             _load?.Begin(arm.Name);
             try
             {
-                last = await ResilientAttemptAsync(context, request, arm, decision, attempted, requestId, cancellationToken);
+                last = await ResilientAttemptAsync(context, request, arm, decision, attempted, requestId, capture, cancellationToken);
             }
             finally
             {
@@ -350,6 +480,7 @@ public sealed class CompletionProxy
             FallbackUsed = attempted.Count > 1,
             AttemptedArms = attempted,
             ApiKeyId = apiKeyId,
+            Cache = cache.Status,
         };
         if (Activity.Current is { } requestSpan)
         {
@@ -364,17 +495,25 @@ public sealed class CompletionProxy
         GatewayLog.Completed(_logger, requestId, request.Operation.ToString(), lastArm.Name, completion.StatusCode, duration.TotalMilliseconds,
             promptTokens, completionTokens, estimated ? " (estimated)" : "", cost);
 
+        var delivered = false;
         if (last.Outcome != RequestOutcome.ClientCancelled)
         {
             // Let the client have the end of the response before the observers run.
             try
             {
                 await context.Response.CompleteAsync();
+                delivered = true;
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
             {
                 // The client left at the last moment; nothing to report to it.
             }
+        }
+
+        // Only an answer passed to the client as a success, whole, is stored (before the observers: they see it stored).
+        if (capture is not null && delivered && last.Outcome == RequestOutcome.Succeeded && context.Response.StatusCode is >= 200 and < 300)
+        {
+            await StoreInCacheAsync(context, cache.Key!, capture, decision, lastArm.Name, requestId);
         }
 
         await PublishAsync(completion);
@@ -407,7 +546,8 @@ public sealed class CompletionProxy
     /// falls back to the next arm.
     /// </summary>
     private async Task<UpstreamAttempt> ResilientAttemptAsync(
-        HttpContext context, ParsedOpenAiRequest request, CatalogArm arm, RoutingDecision decision, List<string> attempted, string requestId, CancellationToken cancellationToken)
+        HttpContext context, ParsedOpenAiRequest request, CatalogArm arm, RoutingDecision decision, List<string> attempted, string requestId,
+        ResponseCapture? capture, CancellationToken cancellationToken)
     {
         var resilienceContext = ResilienceContextPool.Shared.Get(cancellationToken);
         resilienceContext.Properties.Set(ArmResilience.RequestIdKey, requestId);
@@ -428,7 +568,7 @@ public sealed class CompletionProxy
                     span?.SetTag("router.arm", arm.Name);
                     span?.SetTag("router.attempt", tries);
                     span?.SetTag("router.fallback", attempted.Count > 1);
-                    var attempt = await AttemptAsync(context, request, arm, decision, attempted.Count > 1 ? attempted[0] : null, ctx.CancellationToken);
+                    var attempt = await AttemptAsync(context, request, arm, decision, attempted.Count > 1 ? attempted[0] : null, capture, ctx.CancellationToken);
                     if (span is not null)
                     {
                         span.SetTag("router.outcome", attempt.Outcome.ToString());
@@ -458,7 +598,8 @@ public sealed class CompletionProxy
         }
     }
 
-    private async Task<UpstreamAttempt> AttemptAsync(HttpContext context, ParsedOpenAiRequest request, CatalogArm arm, RoutingDecision decision, string? fallbackFrom, CancellationToken cancellationToken)
+    private async Task<UpstreamAttempt> AttemptAsync(
+        HttpContext context, ParsedOpenAiRequest request, CatalogArm arm, RoutingDecision decision, string? fallbackFrom, ResponseCapture? capture, CancellationToken cancellationToken)
     {
         var fallback = fallbackFrom is not null;
         var body = RewriteBody(request, arm);
@@ -478,7 +619,9 @@ public sealed class CompletionProxy
             FallbackFrom = fallbackFrom,
             ExpectEventStream = request.Stream,
             ResponseArrived = () => firstByte.CancelAfter(Timeout.InfiniteTimeSpan),
+            Capture = capture,
         };
+        capture?.Reset(); // a retry or fallback starts a new body
         var config = new ForwarderRequestConfig { ActivityTimeout = arm.Definition.Timeout };
         var originalBody = context.Response.Body;
         context.Features.Set<IForwarderErrorFeature>(null);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Router.Gateway.Caching;
 using Router.Gateway.Usage;
 
 namespace Router.Gateway.Forwarding;
@@ -10,7 +11,8 @@ namespace Router.Gateway.Forwarding;
 /// <see cref="ResponseUsageParser"/>. When <c>dropUsageOnlyEvents</c> is set (a stream whose client did not ask for
 /// usage, while the gateway did), complete SSE events are passed on one by one and the usage-only event
 /// (<c>"choices":[]</c> with <c>usage</c>) is held back: clients that index <c>choices[0]</c> on every chunk, as
-/// OpenAI's own examples do, would fail on it. Not thread-safe (YARP writes sequentially).
+/// OpenAI's own examples do, would fail on it. With a <see cref="ResponseCapture"/> (only when the response cache may
+/// store the answer), every byte written to the client is also copied into it. Not thread-safe (YARP writes sequentially).
 /// </summary>
 internal sealed class MeteredResponseStream : Stream
 {
@@ -18,10 +20,12 @@ internal sealed class MeteredResponseStream : Stream
     private readonly TimeProvider _time;
     private readonly bool _dropUsageOnlyEvents;
     private readonly ArrayBufferWriter<byte> _pending = new();
+    private readonly ResponseCapture? _capture;
 
-    public MeteredResponseStream(Stream inner, ResponseUsageParser parser, TimeProvider time, bool dropUsageOnlyEvents)
+    public MeteredResponseStream(Stream inner, ResponseUsageParser parser, TimeProvider time, bool dropUsageOnlyEvents, ResponseCapture? capture = null)
     {
         _inner = inner;
+        _capture = capture;
         Parser = parser;
         _time = time;
         _dropUsageOnlyEvents = dropUsageOnlyEvents;
@@ -73,7 +77,7 @@ internal sealed class MeteredResponseStream : Stream
         Parser.Append(buffer.Span);
         if (!_dropUsageOnlyEvents)
         {
-            await _inner.WriteAsync(buffer, cancellationToken);
+            await PassAsync(buffer, cancellationToken);
             return;
         }
 
@@ -94,7 +98,7 @@ internal sealed class MeteredResponseStream : Stream
             {
                 if (consumed > forward)
                 {
-                    await _inner.WriteAsync(pending[forward..consumed], cancellationToken);
+                    await PassAsync(pending[forward..consumed], cancellationToken);
                 }
 
                 forward = consumed + end;
@@ -105,7 +109,7 @@ internal sealed class MeteredResponseStream : Stream
 
         if (consumed > forward)
         {
-            await _inner.WriteAsync(pending[forward..consumed], cancellationToken);
+            await PassAsync(pending[forward..consumed], cancellationToken);
         }
 
         var rest = pending[consumed..].ToArray();
@@ -120,8 +124,15 @@ internal sealed class MeteredResponseStream : Stream
         {
             var rest = _pending.WrittenMemory.ToArray();
             _pending.Clear();
-            await _inner.WriteAsync(rest, cancellationToken);
+            await PassAsync(rest, cancellationToken);
         }
+    }
+
+    /// <summary>Writes to the client, then copies what was written into the capture (if any).</summary>
+    private async ValueTask PassAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await _inner.WriteAsync(data, cancellationToken);
+        _capture?.Append(data.Span);
     }
 
     /// <summary>Length of the first complete SSE event (through its blank line), or -1.</summary>

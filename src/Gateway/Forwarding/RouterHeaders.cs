@@ -18,6 +18,12 @@ public static class RouterHeaders
     /// <summary>Response: the arm that failed first when a fallback arm answered.</summary>
     public const string FallbackFrom = "x-router-fallback-from";
 
+    /// <summary>
+    /// Response: what the response cache did, <c>hit</c>, <c>miss</c> or <c>bypass</c> (absent when
+    /// <c>Router:Cache:Enabled</c> is false).
+    /// </summary>
+    public const string Cache = "x-router-cache";
+
     /// <summary>Request: <c>1</c> asks for <see cref="Decision"/>.</summary>
     public const string Debug = "x-router-debug";
 

@@ -8,7 +8,8 @@ namespace Router.Gateway.Telemetry;
 /// <summary>
 /// The gateway's metrics (meter <see cref="GatewayTelemetry.SourceName"/>, created through <see cref="IMeterFactory"/>
 /// so each host has its own instruments): requests, errors, latency (total and time to first token), tokens, cost,
-/// per-arm traffic, fallbacks, retries, rejections (auth/limits), feedback, and the circuit state per arm.
+/// per-arm traffic, fallbacks, retries, rejections (auth/limits), feedback, response-cache results, and the circuit
+/// state per arm.
 /// Prometheus names follow the instrument names with dots → underscores and unit suffixes. Thread-safe singleton.
 /// </summary>
 public sealed class GatewayMetrics
@@ -28,6 +29,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _rejections;
     private readonly Counter<long> _feedback;
+    private readonly Counter<long> _cache;
 
     /// <summary>Creates the instruments (DI).</summary>
     public GatewayMetrics(IMeterFactory meterFactory, ArmResilience resilience)
@@ -44,6 +46,7 @@ public sealed class GatewayMetrics
         _fallbacks = meter.CreateCounter<long>("router.fallbacks", "{request}", "Requests served by a fallback arm, by the arm that failed first.");
         _rejections = meter.CreateCounter<long>("router.rejections", "{request}", "Requests refused before routing (auth, spend caps, rate limits), by reason.");
         _feedback = meter.CreateCounter<long>("router.feedback", "{event}", "Feedback events accepted, by kind.");
+        _cache = meter.CreateCounter<long>("router.cache.requests", "{request}", "Requests by response-cache result (hit, miss, bypass) and operation; only while the cache is on.");
         meter.CreateObservableGauge("router.circuit.state", () => CircuitStates(resilience), "{state}",
             "Per-arm circuit: 0 closed, 1 half-open, 2 open, 3 isolated.");
     }
@@ -54,18 +57,26 @@ public sealed class GatewayMetrics
         ArgumentNullException.ThrowIfNull(completion);
         var arm = completion.Arm ?? "none";
         var outcome = completion.Outcome.ToString();
+        var hit = completion.Outcome == RequestOutcome.CacheHit;
+        if (completion.Cache is { } cache)
+        {
+            _cache.Add(1, new("result", cache.ToString().ToLowerInvariant()), new("operation", completion.Operation.ToString()));
+        }
+
         _requests.Add(1,
             new("arm", arm), new("operation", completion.Operation.ToString()),
             new("status", completion.StatusCode), new("outcome", outcome), new("fallback", completion.FallbackUsed));
-        if (completion.Outcome != RequestOutcome.Succeeded)
+        if (completion.Outcome is not (RequestOutcome.Succeeded or RequestOutcome.CacheHit))
         {
             _errors.Add(1, new("arm", arm), new("outcome", outcome));
         }
 
-        _duration.Record(completion.Duration.TotalSeconds, new KeyValuePair<string, object?>("arm", arm), new("streamed", completion.Streamed));
+        // A hit's latency is the cache's, not the arm's: it is recorded under arm "cache" so arm latencies stay honest.
+        var latencyArm = hit ? "cache" : arm;
+        _duration.Record(completion.Duration.TotalSeconds, new KeyValuePair<string, object?>("arm", latencyArm), new("streamed", completion.Streamed));
         if (completion.TimeToFirstByte is { } ttfb)
         {
-            _ttft.Record(ttfb.TotalSeconds, new KeyValuePair<string, object?>("arm", arm), new("streamed", completion.Streamed));
+            _ttft.Record(ttfb.TotalSeconds, new KeyValuePair<string, object?>("arm", latencyArm), new("streamed", completion.Streamed));
         }
 
         if (completion.PromptTokens > 0)

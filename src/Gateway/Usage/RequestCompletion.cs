@@ -1,4 +1,5 @@
 using Router.Core.Routing;
+using Router.Gateway.Caching;
 using Router.Gateway.OpenAi;
 
 namespace Router.Gateway.Usage;
@@ -12,7 +13,10 @@ public sealed record RequestCompletion
     /// <summary>Which endpoint.</summary>
     public required OpenAiOperation Operation { get; init; }
 
-    /// <summary>The arm that served (or last tried to serve) the request; null when none was tried.</summary>
+    /// <summary>
+    /// The arm that served (or last tried to serve) the request; null when none was tried. For a cache hit
+    /// (<see cref="RequestOutcome.CacheHit"/>), the arm whose stored answer was served.
+    /// </summary>
     public string? Arm { get; init; }
 
     /// <summary>The routing decision (policy <c>pinned</c> when the client named an arm).</summary>
@@ -27,7 +31,7 @@ public sealed record RequestCompletion
     /// <summary>True when some token count was estimated by the gateway's tokenizer because the upstream gave none.</summary>
     public bool UsageEstimated { get; init; }
 
-    /// <summary>Cost in USD at the arm's configured prices.</summary>
+    /// <summary>Cost in USD at the arm's configured prices (0 for a cache hit: nothing was paid upstream).</summary>
     public double CostUsd { get; init; }
 
     /// <summary>Time from the request's arrival to the first response byte sent to the client; null when none was sent.</summary>
@@ -50,6 +54,9 @@ public sealed record RequestCompletion
 
     /// <summary>The client key's id (<c>key_…</c>) when the request was authenticated; null on an open gateway.</summary>
     public string? ApiKeyId { get; init; }
+
+    /// <summary>What the response cache did (<c>x-router-cache</c>); null when the cache is off.</summary>
+    public ResponseCacheStatus? Cache { get; init; }
 
     /// <summary>The arms tried, in order.</summary>
     public IReadOnlyList<string> AttemptedArms { get; init; } = [];

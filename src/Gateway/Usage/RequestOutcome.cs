@@ -20,4 +20,10 @@ public enum RequestOutcome
 
     /// <summary>The request never reached an upstream (no arm available).</summary>
     Rejected,
+
+    /// <summary>
+    /// Answered 200 from the response cache: no upstream was called, nothing was paid (cost and tokens 0), and the
+    /// engine's latency and length statistics are not fed (observers that learn from <see cref="Succeeded"/> skip it).
+    /// </summary>
+    CacheHit,
 }

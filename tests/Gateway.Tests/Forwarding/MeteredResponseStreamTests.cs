@@ -1,4 +1,5 @@
 using System.Text;
+using Router.Gateway.Caching;
 using Router.Gateway.Forwarding;
 using Router.Gateway.Usage;
 
@@ -46,6 +47,26 @@ public sealed class MeteredResponseStreamTests
         await stream.WriteAsync(Encoding.UTF8.GetBytes(Content1 + "data: {\"cho"));
 
         Assert.Equal(Content1, Encoding.UTF8.GetString(inner.ToArray()));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WriteAsync_WithCapture_CapturesExactlyWhatTheClientGot(bool dropUsageOnlyEvents)
+    {
+        var inner = new MemoryStream();
+        using var capture = new ResponseCapture(1024);
+        var stream = new MeteredResponseStream(inner, new ResponseUsageParser("text/event-stream"), TimeProvider.System, dropUsageOnlyEvents, capture);
+
+        foreach (var piece in new[] { Content1, UsageOnly, Done })
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(piece));
+        }
+
+        await stream.CompleteAsync(CancellationToken.None);
+
+        Assert.Equal(inner.ToArray(), capture.Written.ToArray());
+        Assert.False(capture.Overflowed);
     }
 
     [Fact]

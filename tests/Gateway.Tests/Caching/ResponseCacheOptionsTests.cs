@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Router.Gateway;
+using Router.Gateway.Caching;
+
+namespace Gateway.Tests.Caching;
+
+public sealed class ResponseCacheOptionsTests
+{
+    [Fact]
+    public void Defaults_AreOffOneHourOneMebibyte_AndValid()
+    {
+        var options = new ResponseCacheOptions();
+
+        Assert.False(options.Enabled);
+        Assert.Equal(TimeSpan.FromHours(1), options.Ttl);
+        Assert.Equal(1024 * 1024, options.MaxEntryBytes);
+        Assert.True(options.UseRedis);
+        Assert.Empty(options.Validate());
+    }
+
+    [Fact]
+    public void Validate_BadValues_NameEachField()
+    {
+        var errors = new ResponseCacheOptions { Ttl = TimeSpan.Zero, MaxEntryBytes = 0, MemoryLimitBytes = -1 }.Validate();
+
+        Assert.Contains("Router:Cache:Ttl must be > 0 (e.g. 01:00:00).", errors);
+        Assert.Contains("Router:Cache:MaxEntryBytes must be > 0.", errors);
+        Assert.Contains(errors, e => e.StartsWith("Router:Cache:MemoryLimitBytes must be >= MaxEntryBytes", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Router:Cache:Ttl", "-00:00:01", "Router:Cache:Ttl must be > 0")]
+    [InlineData("Router:Cache:MaxEntryBytes", "0", "Router:Cache:MaxEntryBytes must be > 0")]
+    [InlineData("Router:Cache:MemoryLimitBytes", "1000", "Router:Cache:MemoryLimitBytes must be >= MaxEntryBytes")]
+    public async Task StartAsync_BadCacheSetting_FailsWithTheFieldsMessage(string key, string value, string message)
+    {
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new() { ["Router:Cache:Enabled"] = "true", [key] = value }));
+
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_CacheEnabledWithDefaults_Starts()
+    {
+        await StartAsync(new() { ["Router:Cache:Enabled"] = "true" });
+    }
+
+    private static async Task StartAsync(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddRouterGateway(builder.Configuration);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+}
