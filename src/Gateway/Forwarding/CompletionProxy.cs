@@ -610,8 +610,9 @@ public sealed class CompletionProxy
         var apiKey = arm.Definition.ApiKeyEnv is { Length: > 0 } env ? Environment.GetEnvironmentVariable(env) : null;
         // Timeouts on the gateway's clock (fake in tests): first byte = until the response headers arrive, total =
         // the whole attempt, stream included. YARP's ActivityTimeout (the arm's TimeoutSeconds) stays the idle limit.
-        using var firstByte = new CancellationTokenSource(_resilience.Options.FirstByteTimeout ?? arm.Definition.Timeout, _time);
-        using var total = new CancellationTokenSource(_resilience.Options.TotalTimeout, _time);
+        var timeouts = _resilience.OptionsFor(arm.Name);
+        using var firstByte = new CancellationTokenSource(timeouts.FirstByteTimeout ?? arm.Definition.Timeout, _time);
+        using var total = new CancellationTokenSource(timeouts.TotalTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstByte.Token, total.Token);
         var transformer = new ArmTransformer(arm, request.Operation, _options.AzureApiVersion, apiKey, decision, fallback,
             hideUsageChunk: request.Stream && !request.ClientWantsStreamUsage, _time)

@@ -9,7 +9,8 @@ using Router.Gateway.Telemetry;
 namespace Router.Gateway.Resilience;
 
 /// <summary>
-/// One Polly pipeline per arm: retry with jittered exponential backoff (only for transient failures before the
+/// One Polly pipeline per arm, built from <see cref="ResilienceOptions.For"/> the arm (global settings, the arm's
+/// overrides on top): retry with jittered exponential backoff (only for transient failures before the
 /// first byte reached the client) around a circuit breaker (failure ratio over a sliding window). While an arm's
 /// circuit is open the arm is not a routing candidate (<see cref="IsAvailable"/>); when the break has elapsed it is
 /// offered again and the next request is the half-open trial. Polly runs on the injected <see cref="TimeProvider"/>
@@ -37,8 +38,11 @@ public sealed class ArmResilience
         _jitter = new Random(_options.JitterSeed);
     }
 
-    /// <summary>The settings in force.</summary>
+    /// <summary>The global settings (each arm's: <see cref="OptionsFor"/>).</summary>
     public ResilienceOptions Options => _options;
+
+    /// <summary>The settings in force for <paramref name="arm"/> (global, with its overrides on top; computed once per arm).</summary>
+    public ResilienceOptions OptionsFor(string arm) => _arms.GetOrAdd(arm, Create).Options;
 
     /// <summary>Arms whose circuit exists, with their state (for the circuit-state gauge and the admin API).</summary>
     public IEnumerable<KeyValuePair<string, CircuitState>> States =>
@@ -80,17 +84,18 @@ public sealed class ArmResilience
 
     private ArmCircuit Create(string arm)
     {
+        var options = _options.For(arm);
         var provider = new CircuitBreakerStateProvider();
-        var circuit = new ArmCircuit(provider);
+        var circuit = new ArmCircuit(provider, options);
         var builder = new ResiliencePipelineBuilder<UpstreamAttempt> { TimeProvider = _time, Name = "arm:" + arm };
-        if (_options.MaxRetries > 0)
+        if (options.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<UpstreamAttempt>
             {
-                MaxRetryAttempts = _options.MaxRetries,
+                MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                Delay = _options.RetryBaseDelay,
+                Delay = options.RetryBaseDelay,
                 Randomizer = NextJitter,
 
                 // Never after the first byte: Retryable is false once the response has started (see UpstreamAttempt).
@@ -105,10 +110,10 @@ public sealed class ArmResilience
 
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<UpstreamAttempt>
         {
-            FailureRatio = _options.BreakerFailureRatio,
-            MinimumThroughput = _options.BreakerMinimumThroughput,
-            SamplingDuration = _options.BreakerSamplingDuration,
-            BreakDuration = _options.BreakerBreakDuration,
+            FailureRatio = options.BreakerFailureRatio,
+            MinimumThroughput = options.BreakerMinimumThroughput,
+            SamplingDuration = options.BreakerSamplingDuration,
+            BreakDuration = options.BreakerBreakDuration,
             StateProvider = provider,
             ShouldHandle = args => ValueTask.FromResult(
                 args.Outcome.Result is { CountsAsArmFailure: true } ||
@@ -142,9 +147,11 @@ public sealed class ArmResilience
         }
     }
 
-    private sealed class ArmCircuit(CircuitBreakerStateProvider provider)
+    private sealed class ArmCircuit(CircuitBreakerStateProvider provider, ResilienceOptions options)
     {
         public CircuitBreakerStateProvider Provider { get; } = provider;
+
+        public ResilienceOptions Options { get; } = options;
 
         public ResiliencePipeline<UpstreamAttempt> Pipeline { get; set; } = null!;
 

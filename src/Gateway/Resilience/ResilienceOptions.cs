@@ -1,8 +1,8 @@
 namespace Router.Gateway.Resilience;
 
 /// <summary>
-/// Per-arm resilience settings (section <c>Router:Resilience</c>), the same for every arm; each arm gets its own
-/// retry and circuit breaker built from them. Validated at start.
+/// Per-arm resilience settings (section <c>Router:Resilience</c>): each arm gets its own retry and circuit breaker
+/// built from them, with the arm's entry in <see cref="Arms"/> (if any) on top. Validated at start.
 /// </summary>
 public sealed record ResilienceOptions
 {
@@ -42,15 +42,51 @@ public sealed record ResilienceOptions
     /// <summary>Seed of the retry jitter (STYLE.md #4: reproducible).</summary>
     public int JitterSeed { get; init; } = 17;
 
-    /// <summary>Validation messages (empty when valid).</summary>
+    /// <summary>
+    /// Per-arm overrides by arm name (case-insensitive), e.g. <c>Router:Resilience:Arms:claude-sonnet:MaxRetries</c>.
+    /// An arm not listed, or a setting not given, keeps the global value. Names of arms not configured yet are allowed
+    /// (an arm added later through the admin API picks its entry up).
+    /// </summary>
+    public Dictionary<string, ArmResilienceOverrides> Arms { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The settings in force for <paramref name="arm"/>: these, with the arm's overrides on top.</summary>
+    public ResilienceOptions For(string arm)
+    {
+        ArgumentNullException.ThrowIfNull(arm);
+        var o = Arms.FirstOrDefault(a => string.Equals(a.Key, arm, StringComparison.OrdinalIgnoreCase)).Value;
+        return o is null ? this : this with
+        {
+            FirstByteTimeout = o.FirstByteTimeout ?? FirstByteTimeout,
+            TotalTimeout = o.TotalTimeout ?? TotalTimeout,
+            MaxRetries = o.MaxRetries ?? MaxRetries,
+            RetryBaseDelay = o.RetryBaseDelay ?? RetryBaseDelay,
+            BreakerFailureRatio = o.BreakerFailureRatio ?? BreakerFailureRatio,
+            BreakerMinimumThroughput = o.BreakerMinimumThroughput ?? BreakerMinimumThroughput,
+            BreakerSamplingDuration = o.BreakerSamplingDuration ?? BreakerSamplingDuration,
+            BreakerBreakDuration = o.BreakerBreakDuration ?? BreakerBreakDuration,
+        };
+    }
+
+    /// <summary>Validation messages (empty when valid), the arms' merged settings included.</summary>
     public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>(ValidateValues(SectionName));
+        foreach (var arm in Arms.Keys)
+        {
+            errors.AddRange(For(arm).ValidateValues($"{SectionName}:Arms:{arm}"));
+        }
+
+        return errors;
+    }
+
+    private List<string> ValidateValues(string prefix)
     {
         var errors = new List<string>();
         void Positive(TimeSpan value, string name)
         {
             if (value <= TimeSpan.Zero)
             {
-                errors.Add($"{SectionName}:{name} must be positive.");
+                errors.Add($"{prefix}:{name} must be positive.");
             }
         }
 
@@ -66,27 +102,27 @@ public sealed record ResilienceOptions
         // Polly's own bounds: sampling ≥ 0.5 s, break ≥ 0.5 s, throughput ≥ 2, ratio in (0, 1].
         if (BreakerSamplingDuration < TimeSpan.FromMilliseconds(500))
         {
-            errors.Add($"{SectionName}:BreakerSamplingDuration must be at least 0.5 s.");
+            errors.Add($"{prefix}:BreakerSamplingDuration must be at least 0.5 s.");
         }
 
         if (BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
         {
-            errors.Add($"{SectionName}:BreakerBreakDuration must be at least 0.5 s.");
+            errors.Add($"{prefix}:BreakerBreakDuration must be at least 0.5 s.");
         }
 
         if (MaxRetries is < 0 or > 10)
         {
-            errors.Add($"{SectionName}:MaxRetries must be between 0 and 10.");
+            errors.Add($"{prefix}:MaxRetries must be between 0 and 10.");
         }
 
         if (BreakerFailureRatio is <= 0 or > 1 || double.IsNaN(BreakerFailureRatio))
         {
-            errors.Add($"{SectionName}:BreakerFailureRatio must be in (0, 1].");
+            errors.Add($"{prefix}:BreakerFailureRatio must be in (0, 1].");
         }
 
         if (BreakerMinimumThroughput < 2)
         {
-            errors.Add($"{SectionName}:BreakerMinimumThroughput must be at least 2.");
+            errors.Add($"{prefix}:BreakerMinimumThroughput must be at least 2.");
         }
 
         return errors;

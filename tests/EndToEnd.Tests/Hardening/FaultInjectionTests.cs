@@ -50,6 +50,26 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PerArmFirstByteTimeout_ArmWithItsOwnLongerTimeoutServesAfterTheGlobalOneFellBack()
+    {
+        // Both arms send their first byte after 2.5 s. The global first-byte timeout is 1 s; arm b's own is 30 s
+        // (Router:Resilience:Arms:b:FirstByteTimeout). Without b's override the request would end in a 504.
+        _a.Plan = _ => Fault.SlowFirstByte;
+        _b.Plan = _ => Fault.SlowFirstByte;
+        _a.Delay = _b.Delay = TimeSpan.FromSeconds(2.5);
+        await using var gateway = await StartAsync(_a.BaseUrl, ("Router:Resilience:Arms:b:FirstByteTimeout", "00:00:30"), ("Router:Resilience:MaxRetries", "0"));
+
+        using var response = await gateway.Http.SendAsync(Chat(null));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("b", response.Headers.GetValues("x-router-arm").Single());
+        Assert.Equal("a", response.Headers.GetValues("x-router-fallback-from").Single());
+        var completion = await gateway.Observer.WaitForAsync(response.Headers.GetValues("x-router-request-id").Single());
+        Assert.Equal(["a", "b"], completion.AttemptedArms);
+        Assert.Equal(1, _a.Count);
+    }
+
+    [Fact]
     public async Task Auto_ConnectionRefused_FallsBack()
     {
         await using var gateway = await StartAsync(FaultUpstream.RefusingUrl());
