@@ -236,6 +236,28 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         Assert.Contains("data: [DONE]", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(503)]
+    [InlineData(200)]
+    public async Task UpstreamErrorMessageNotUtf8_Pinned502WithTheMessageAndAutoFallsBack(int status)
+    {
+        // Bytes that are not UTF-8 inside the error's message (a Latin-1 'é' from a proxy): mapped like any error,
+        // not a 500 from decoding it.
+        byte[] body = [.. "{\"error\":{\"message\":\"serveur surcharg"u8, 0xE9, .. "\",\"type\":\"server_error\"}}"u8];
+        _cheap.RawAnswer = (status, "application/json", body);
+        await using var gateway = await StartAsync();
+
+        using var pinned = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+        using var routed = await PostAsync(gateway, Body);
+
+        Assert.Equal(HttpStatusCode.BadGateway, pinned.StatusCode);
+        var error = await ErrorAsync(pinned);
+        Assert.Equal(status == 200 ? "upstream_invalid_response" : "upstream_error", error.GetProperty("code").GetString());
+        Assert.Contains("serveur surcharg\uFFFD", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, routed.StatusCode);
+        Assert.Equal("premium", Header(routed, "x-router-arm"));
+    }
+
     [Fact]
     public async Task Upstream200_LargeCompletion_PassesThroughWholeAndMetered()
     {

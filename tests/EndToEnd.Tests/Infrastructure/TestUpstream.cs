@@ -52,6 +52,9 @@ public sealed class TestUpstream : IAsyncDisposable
     /// <summary>When set, every request is answered 200 with this Content-Type and body (a misbehaving upstream).</summary>
     public (string ContentType, string Body)? SuccessOverride { get; set; }
 
+    /// <summary>When set, every request is answered with this status, Content-Type and body bytes (e.g. not UTF-8).</summary>
+    public (int Status, string ContentType, byte[] Body)? RawAnswer { get; set; }
+
     /// <summary>Delay between stream chunks.</summary>
     public TimeSpan ChunkDelay { get; set; }
 
@@ -128,6 +131,14 @@ public sealed class TestUpstream : IAsyncDisposable
 
                 var message = ErrorMessage.Replace("{auth}", context.Request.Headers.Authorization.ToString(), StringComparison.Ordinal);
                 await context.Response.WriteAsJsonAsync(new { error = new { message, type = "upstream_test_error", param = (string?)null, code = "test_code" } }, aborted);
+                return;
+            }
+
+            if (RawAnswer is { } raw)
+            {
+                context.Response.StatusCode = raw.Status;
+                context.Response.ContentType = raw.ContentType;
+                await context.Response.Body.WriteAsync(raw.Body, aborted);
                 return;
             }
 
