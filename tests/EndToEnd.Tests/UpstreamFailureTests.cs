@@ -111,6 +111,25 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pinned_StreamHeadersArriveButNoEventWithinArmTimeout_Returns504()
+    {
+        // The headers come at once, the first event never: the arm's idle timeout fires while the gateway waits for the
+        // first event (SuccessBody's peek), before anything reached the client, so it is a timeout (504, retryable),
+        // not an unreachable upstream.
+        _cheap.Words = ["never"];
+        _cheap.HoldLastChunk = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var gateway = await StartAsync(cheapTimeout: 0.5);
+        var request = Body.Replace("}]}", "}],\"stream\":true}", StringComparison.Ordinal).Replace("auto", "cheap", StringComparison.Ordinal);
+
+        using var response = await PostAsync(gateway, request);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("upstream_timeout", (await ErrorAsync(response)).GetProperty("code").GetString());
+        var completion = await gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        Assert.Equal(RequestOutcome.UpstreamTimeout, completion.Outcome);
+    }
+
+    [Fact]
     public async Task Auto_EveryArmFails_ReturnsMappedErrorOfTheLastArm()
     {
         _cheap.FailWithStatus = 503;

@@ -55,6 +55,12 @@ public sealed class TestUpstream : IAsyncDisposable
     /// <summary>When set, every request is answered with this status, Content-Type and body bytes (e.g. not UTF-8).</summary>
     public (int Status, string ContentType, byte[] Body)? RawAnswer { get; set; }
 
+    /// <summary>SSE comments (<c>: keep-alive</c>) a stream sends before its first event, <see cref="KeepAliveInterval"/> apart.</summary>
+    public int KeepAlives { get; set; }
+
+    /// <summary>The time between two <see cref="KeepAlives"/>.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Delay between stream chunks.</summary>
     public TimeSpan ChunkDelay { get; set; }
 
@@ -198,6 +204,14 @@ public sealed class TestUpstream : IAsyncDisposable
     {
         context.Response.ContentType = "text/event-stream";
         await context.Response.StartAsync(aborted);
+        await context.Response.Body.FlushAsync(aborted); // the headers go out now (StartAsync alone does not send them)
+        for (var i = 0; i < KeepAlives; i++)
+        {
+            await context.Response.WriteAsync(": keep-alive\n\n", aborted);
+            await context.Response.Body.FlushAsync(aborted);
+            await Task.Delay(KeepAliveInterval, aborted);
+        }
+
         for (var i = 0; i < Words.Length; i++)
         {
             if (i == Words.Length - 1 && HoldLastChunk is { } hold)
