@@ -211,7 +211,8 @@ internal sealed class ArmTransformer : HttpTransformer
             return false;
         }
 
-        var (prefix, complete) = await SuccessBody.PeekAsync(proxyResponse, ExpectEventStream, cancellationToken);
+        // Half the arm's idle timeout (YARP restarted it when the headers came) for keep-alives before the first event.
+        var (prefix, complete) = await SuccessBody.PeekAsync(proxyResponse, ExpectEventStream, _arm.Definition.Timeout / 2, _time, cancellationToken);
         var problem = ExpectEventStream
             ? SuccessBody.StreamProblem(prefix.Span, complete, _apiKey)
             : SuccessBody.JsonProblem(prefix.Span, complete, _apiKey);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Router.Gateway.Forwarding;
 
 namespace Gateway.Tests.Forwarding;
@@ -139,6 +140,34 @@ public sealed class SuccessBodyTests
         using var copy = new MemoryStream();
         await (await response.Content.ReadAsStreamAsync()).CopyToAsync(copy);
         Assert.Equal([.. first, .. rest], copy.ToArray());
+    }
+
+    [Fact]
+    public async Task PeekAsync_EventStreamWithOnlyKeepAlivesPastThePatience_PassesThemOnAndTheReadInProgressYieldsTheRest()
+    {
+        // A model that thinks long behind a server sending SSE comments: the forwarder's idle timeout restarts only when
+        // bytes are copied, so after the patience the keep-alive goes on and the read in progress is handed over.
+        var keepAlive = Encoding.UTF8.GetBytes(": ping\n\n");
+        var rest = Encoding.UTF8.GetBytes("data: {\"id\":\"c1\",\"choices\":[]}\n\ndata: [DONE]\n\n");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var time = new FakeTimeProvider();
+        using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new HeldStream(keepAlive, rest, release.Task)) };
+
+        var peek = SuccessBody.PeekAsync(response, eventStream: true, TimeSpan.FromSeconds(30), time, CancellationToken.None);
+        for (var i = 0; i < 100 && !peek.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Yield();
+        }
+
+        var (prefix, complete) = await peek.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(complete);
+        Assert.Equal(keepAlive, prefix.ToArray());
+        Assert.Null(SuccessBody.StreamProblem(prefix.Span, complete, secret: null));
+        release.SetResult();
+        using var copy = new MemoryStream();
+        await (await response.Content.ReadAsStreamAsync()).CopyToAsync(copy);
+        Assert.Equal([.. keepAlive, .. rest], copy.ToArray());
     }
 
     /// <summary>Yields <c>first</c> (a byte at a time: the peek must assemble it), then waits for <c>release</c>, then yields <c>rest</c>.</summary>
