@@ -298,6 +298,34 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Upstream200Compressed_PassedOnWithItsEncoding()
+    {
+        // The gateway asks for identity (it strips Accept-Encoding), but an upstream may compress anyway: its first
+        // bytes cannot be judged as JSON, so the answer goes on as it did before the check, not as a 502 "not JSON".
+        const string completion = """{"id":"chatcmpl-gz","object":"chat.completion","created":1,"model":"cheap","choices":[{"index":0,"message":{"role":"assistant","content":"compressed"},"finish_reason":"stop"}]}""";
+        byte[] compressed;
+        using (var buffer = new MemoryStream())
+        {
+            using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest))
+            {
+                gzip.Write(Encoding.UTF8.GetBytes(completion));
+            }
+
+            compressed = buffer.ToArray();
+        }
+
+        _cheap.RawAnswer = (200, "application/json", compressed);
+        _cheap.ResponseHeaders["Content-Encoding"] = "gzip";
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+        Assert.Equal(compressed, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Upstream200_LargeCompletion_PassesThroughWholeAndMetered()
     {
         // Longer than the 8 KB the gateway looks at before passing a JSON success on: the prefix and the rest arrive intact.
