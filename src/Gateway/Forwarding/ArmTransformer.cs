@@ -212,7 +212,8 @@ internal sealed class ArmTransformer : HttpTransformer
         }
 
         // A body the upstream compressed although the gateway asked for identity cannot be read here: it goes on as sent.
-        if (!IsEncoded(proxyResponse))
+        var encoded = IsEncoded(proxyResponse);
+        if (!encoded)
         {
             // Half the arm's idle timeout (YARP restarted it when the headers came) for keep-alives before the first event.
             var (prefix, complete) = await SuccessBody.PeekAsync(proxyResponse, ExpectEventStream, _arm.Definition.Timeout / 2, _time, cancellationToken);
@@ -254,7 +255,8 @@ internal sealed class ArmTransformer : HttpTransformer
         var contentType = proxyResponse.Content.Headers.ContentType?.MediaType;
         var parser = new ResponseUsageParser(contentType);
         var isStream = parser.IsEventStream;
-        Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk, Capture);
+        // Not captured when encoded: the cache keeps no response headers, so a hit would serve it without its Content-Encoding.
+        Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk, encoded ? null : Capture);
         httpContext.Response.Body = Meter;
         return true;
     }
