@@ -325,6 +325,33 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         Assert.Equal(compressed, await response.Content.ReadAsByteArrayAsync());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Upstream200WithInvalidUtf8InTheAnswer_PassedOnWholeAndMetered(bool stream)
+    {
+        // A model's text with bytes that are not UTF-8 (a cut multi-byte character): the client gets the bytes as sent,
+        // and metering (which reads the text for its token estimate) neither breaks the response nor loses the usage.
+        byte[] Concat(string before, string after) => [.. Encoding.UTF8.GetBytes(before), 0xE9, .. Encoding.UTF8.GetBytes(after)];
+        var body = stream
+            ? Concat("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf", "\"}}]}\n\n"
+                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}\n\ndata: [DONE]\n\n")
+            : Concat("{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"caf",
+                "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}");
+        _cheap.RawAnswer = (200, stream ? "text/event-stream" : "application/json", body);
+        await using var gateway = await StartAsync();
+        var request = stream ? Body.Replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}", StringComparison.Ordinal) : Body;
+
+        using var response = await PostAsync(gateway, request.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
+        var completion = await gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        Assert.Equal(RequestOutcome.Succeeded, completion.Outcome);
+        Assert.Equal(4, completion.CompletionTokens);
+        Assert.False(completion.UsageEstimated);
+    }
+
     [Fact]
     public async Task Upstream200_LargeCompletion_PassesThroughWholeAndMetered()
     {
