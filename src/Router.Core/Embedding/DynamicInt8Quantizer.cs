@@ -67,6 +67,12 @@ public static class DynamicInt8Quantizer
             if (uses.GetValueOrDefault(weight.Name) == rewritten[weight.Name])
             {
                 graph.Initializer.Remove(weight); // every use of it is now a quantised product: drop the fp32 copy
+
+                // Older exports (IR < 4) also list initializers as graph inputs: left there, it would become a required input.
+                if (graph.Input.FirstOrDefault(input => input.Name == weight.Name) is { } listed)
+                {
+                    graph.Input.Remove(listed);
+                }
             }
 
             var replacement = new NodeProto { Name = node.Name + "_int8", OpType = "DynamicQuantizeMatMul", Domain = MicrosoftDomain };

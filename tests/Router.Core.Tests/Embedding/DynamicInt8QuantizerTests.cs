@@ -106,6 +106,37 @@ public sealed class DynamicInt8QuantizerTests(EncoderFixture fixture) : IClassFi
     }
 
     [Fact]
+    public void Quantize_WeightAlsoListedAsGraphInput_DroppedFromTheInputsWithItsFp32Copy()
+    {
+        // Older exports (IR < 4, torch.onnx keep_initializers_as_inputs) list every initializer as a graph input too.
+        // Once the fp32 initializer is dropped, an input left behind without it is a required input the encoder
+        // never feeds ("Missing Input: W" on every Encode).
+        var graph = new GraphProto { Name = "listed" };
+        graph.Input.Add(FloatInput("X", 1, 2));
+        graph.Input.Add(FloatInput("W", 2, 3));
+        graph.Output.Add(FloatInput("Y", 1, 3));
+        var weight = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float };
+        weight.Dims.Add([2, 3]);
+        weight.FloatData.Add([1f, -2f, 0.5f, 4f, 0f, -1f]);
+        graph.Initializer.Add(weight);
+        var node = new NodeProto { Name = "mm", OpType = "MatMul" };
+        node.Input.Add(["X", "W"]);
+        node.Output.Add("Y");
+        graph.Node.Add(node);
+        var model = new ModelProto { IrVersion = 3, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 9 });
+
+        var bytes = DynamicInt8Quantizer.Quantize(Google.Protobuf.MessageExtensions.ToByteArray(model), out var quantized);
+
+        Assert.Equal(1, quantized);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(bytes);
+        Assert.Equal(["X"], session.InputNames);
+        using var x = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory([1f, 1f], [1, 2]);
+        using var outputs = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), ["X"], [x], ["Y"]);
+        Assert.Equal(5f, outputs[0].GetTensorDataAsSpan<float>()[0], 0.1f);
+    }
+
+    [Fact]
     public void Quantize_NotAnOnnxModel_InvalidDataException() =>
         Assert.Throws<InvalidDataException>(() => DynamicInt8Quantizer.Quantize("not a model"u8.ToArray(), out _));
 
