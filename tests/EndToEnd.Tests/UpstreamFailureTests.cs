@@ -353,6 +353,21 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Upstream200JsonWithByteOrderMark_PassedOnAsSent()
+    {
+        // A .NET upstream writing through new StreamWriter(stream, Encoding.UTF8) starts its JSON with a UTF-8 BOM,
+        // which JSON parsers may ignore (RFC 8259 §8.1; Python's json.loads does): passed on as before, not a 502 "not JSON".
+        byte[] body = [0xEF, 0xBB, 0xBF, .. "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"bom\"},\"finish_reason\":\"stop\"}]}"u8];
+        _cheap.RawAnswer = (200, "application/json", body);
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Upstream200_LargeCompletion_PassesThroughWholeAndMetered()
     {
         // Longer than the 8 KB the gateway looks at before passing a JSON success on: the prefix and the rest arrive intact.

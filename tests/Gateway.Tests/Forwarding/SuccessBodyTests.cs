@@ -54,6 +54,23 @@ public sealed class SuccessBodyTests
     }
 
     [Fact]
+    public void Problems_LeadingUtf8ByteOrderMark_IsIgnored()
+    {
+        // RFC 8259 §8.1 lets a JSON parser ignore a BOM (Python's json.loads and the browsers' fetch do); the SSE spec
+        // says one leading BOM must be ignored. A .NET upstream writing through new StreamWriter(stream, Encoding.UTF8)
+        // sends one.
+        byte[] json = [0xEF, 0xBB, 0xBF, .. "{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[]}"u8];
+        byte[] error = [0xEF, 0xBB, 0xBF, .. "{\"error\":{\"message\":\"overloaded\"}}"u8];
+        byte[] stream = [0xEF, 0xBB, 0xBF, .. "data: {\"id\":\"c1\",\"choices\":[]}\n\n"u8];
+        byte[] streamError = [0xEF, 0xBB, 0xBF, .. "data: {\"error\":{\"message\":\"overloaded\"}}\n\n"u8];
+
+        Assert.Null(SuccessBody.JsonProblem(json, complete: true, secret: null));
+        Assert.EndsWith("overloaded", SuccessBody.JsonProblem(error, complete: true, secret: null), StringComparison.Ordinal);
+        Assert.Null(SuccessBody.StreamProblem(stream, complete: true, secret: null));
+        Assert.EndsWith("overloaded", SuccessBody.StreamProblem(streamError, complete: true, secret: null), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Problem_CredentialEchoed_Redacted()
     {
         var body = Encoding.UTF8.GetBytes("""{"error":{"message":"key my-upstream-secret-value is over quota"}}""");
