@@ -133,11 +133,11 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     public async Task Pinned_StreamSendingKeepAlivesLongerThanArmTimeoutBeforeItsFirstEvent_Succeeds()
     {
         // A slow model behind a server that sends SSE comments while it thinks (OpenRouter's ": OPENROUTER PROCESSING"):
-        // no gap reaches the arm's 1.5 s idle timeout, the first event comes after 4 s. The wait for the first event
+        // no gap reaches the arm's 2.5 s idle timeout, the first event comes after 4 s or more. The wait for the first event
         // must not turn the keep-alives into a timeout; the comments reach the client as they did before the peek.
         _cheap.KeepAlives = 40;
         _cheap.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
-        await using var gateway = await StartAsync(cheapTimeout: 1.5);
+        await using var gateway = await StartAsync(cheapTimeout: 2.5);
         var request = Body.Replace("}]}", "}],\"stream\":true}", StringComparison.Ordinal).Replace("auto", "cheap", StringComparison.Ordinal);
 
         using var response = await PostAsync(gateway, request);
