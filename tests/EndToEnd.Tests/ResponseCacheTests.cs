@@ -271,6 +271,42 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CompressedAnswer_IsPassedOnWithItsEncodingButNotStored()
+    {
+        // The gateway asks upstreams for identity, but one may compress anyway. The client gets the bytes with their
+        // Content-Encoding; the cache keeps no response headers, so a stored copy would be served as plain JSON that
+        // is gzip. (Over 8 KB compressed, so the first-bytes check has no whole body to judge.)
+        var random = new Random(7);
+        var noise = new byte[12_000];
+        random.NextBytes(noise);
+        var json = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-gz",
+            @object = "chat.completion",
+            created = 1,
+            model = "cheap",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = Convert.ToBase64String(noise) }, finish_reason = "stop" } },
+        });
+        var compressed = Gzip(json);
+        Assert.True(compressed.Length > 8192);
+        _cheap.RawAnswer = (200, "application/json", compressed);
+        _cheap.ResponseHeaders["Content-Encoding"] = "gzip";
+        var pinned = Body.Replace("\"auto\"", "\"cheap\"", StringComparison.Ordinal);
+
+        foreach (var expected in new[] { "miss", "miss" })
+        {
+            using var response = await _gateway.Http.SendAsync(Request(pinned));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(expected, Header(response, "x-router-cache"));
+            Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+            Assert.Equal(compressed, await response.Content.ReadAsByteArrayAsync());
+            await _gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        }
+
+        Assert.Equal(2, _cheap.Received.Count);
+    }
+
+    [Fact]
     public async Task AnswerOverMaxEntryBytes_IsPassedOnWholeButNotStored()
     {
         await using var gateway = await StartAsync(new Dictionary<string, string?> { ["Router:Cache:MaxEntryBytes"] = "1024" });
@@ -370,6 +406,17 @@ public sealed class ResponseCacheTests : IAsyncLifetime
     }
 
     private static HttpRequestMessage Request(string body, string? bearer = null) => Chat(bearer, body);
+
+    private static byte[] Gzip(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        }
+
+        return buffer.ToArray();
+    }
 
     private OpenAIClientOptions Options() => new() { Endpoint = _gateway.OpenAiEndpoint, NetworkTimeout = TimeSpan.FromSeconds(20) };
 

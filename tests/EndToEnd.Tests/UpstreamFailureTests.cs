@@ -111,6 +111,45 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pinned_StreamHeadersArriveButNoEventWithinArmTimeout_Returns504()
+    {
+        // The headers come at once, the first event never: the arm's idle timeout fires while the gateway waits for the
+        // first event (SuccessBody's peek), before anything reached the client, so it is a timeout (504, retryable),
+        // not an unreachable upstream.
+        _cheap.Words = ["never"];
+        _cheap.HoldLastChunk = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var gateway = await StartAsync(cheapTimeout: 0.5);
+        var request = Body.Replace("}]}", "}],\"stream\":true}", StringComparison.Ordinal).Replace("auto", "cheap", StringComparison.Ordinal);
+
+        using var response = await PostAsync(gateway, request);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("upstream_timeout", (await ErrorAsync(response)).GetProperty("code").GetString());
+        var completion = await gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        Assert.Equal(RequestOutcome.UpstreamTimeout, completion.Outcome);
+    }
+
+    [Fact]
+    public async Task Pinned_StreamSendingKeepAlivesLongerThanArmTimeoutBeforeItsFirstEvent_Succeeds()
+    {
+        // A slow model behind a server that sends SSE comments while it thinks (OpenRouter's ": OPENROUTER PROCESSING"):
+        // no gap reaches the arm's 2.5 s idle timeout, the first event comes after 4 s or more. The wait for the first event
+        // must not turn the keep-alives into a timeout; the comments reach the client as they did before the peek.
+        _cheap.KeepAlives = 40;
+        _cheap.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+        await using var gateway = await StartAsync(cheapTimeout: 2.5);
+        var request = Body.Replace("}]}", "}],\"stream\":true}", StringComparison.Ordinal).Replace("auto", "cheap", StringComparison.Ordinal);
+
+        using var response = await PostAsync(gateway, request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith(": keep-alive\n\n", text, StringComparison.Ordinal);
+        Assert.Contains("upstream.", text, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Auto_EveryArmFails_ReturnsMappedErrorOfTheLastArm()
     {
         _cheap.FailWithStatus = 503;
@@ -234,6 +273,98 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         var text = await routed.Content.ReadAsStringAsync();
         Assert.Contains("premium", text, StringComparison.Ordinal);
         Assert.Contains("data: [DONE]", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(200)]
+    public async Task UpstreamErrorMessageNotUtf8_Pinned502WithTheMessageAndAutoFallsBack(int status)
+    {
+        // Bytes that are not UTF-8 inside the error's message (a Latin-1 'é' from a proxy): mapped like any error,
+        // not a 500 from decoding it.
+        byte[] body = [.. "{\"error\":{\"message\":\"serveur surcharg"u8, 0xE9, .. "\",\"type\":\"server_error\"}}"u8];
+        _cheap.RawAnswer = (status, "application/json", body);
+        await using var gateway = await StartAsync();
+
+        using var pinned = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+        using var routed = await PostAsync(gateway, Body);
+
+        Assert.Equal(HttpStatusCode.BadGateway, pinned.StatusCode);
+        var error = await ErrorAsync(pinned);
+        Assert.Equal(status == 200 ? "upstream_invalid_response" : "upstream_error", error.GetProperty("code").GetString());
+        Assert.Contains("serveur surcharg\uFFFD", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, routed.StatusCode);
+        Assert.Equal("premium", Header(routed, "x-router-arm"));
+    }
+
+    [Fact]
+    public async Task Upstream200Compressed_PassedOnWithItsEncoding()
+    {
+        // The gateway asks for identity (it strips Accept-Encoding), but an upstream may compress anyway: its first
+        // bytes cannot be judged as JSON, so the answer goes on as it did before the check, not as a 502 "not JSON".
+        const string completion = """{"id":"chatcmpl-gz","object":"chat.completion","created":1,"model":"cheap","choices":[{"index":0,"message":{"role":"assistant","content":"compressed"},"finish_reason":"stop"}]}""";
+        byte[] compressed;
+        using (var buffer = new MemoryStream())
+        {
+            using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest))
+            {
+                gzip.Write(Encoding.UTF8.GetBytes(completion));
+            }
+
+            compressed = buffer.ToArray();
+        }
+
+        _cheap.RawAnswer = (200, "application/json", compressed);
+        _cheap.ResponseHeaders["Content-Encoding"] = "gzip";
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+        Assert.Equal(compressed, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Upstream200WithInvalidUtf8InTheAnswer_PassedOnWholeAndMetered(bool stream)
+    {
+        // A model's text with bytes that are not UTF-8 (a cut multi-byte character): the client gets the bytes as sent,
+        // and metering (which reads the text for its token estimate) neither breaks the response nor loses the usage.
+        byte[] Concat(string before, string after) => [.. Encoding.UTF8.GetBytes(before), 0xE9, .. Encoding.UTF8.GetBytes(after)];
+        var body = stream
+            ? Concat("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf", "\"}}]}\n\n"
+                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}\n\ndata: [DONE]\n\n")
+            : Concat("{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"caf",
+                "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4,\"total_tokens\":7}}");
+        _cheap.RawAnswer = (200, stream ? "text/event-stream" : "application/json", body);
+        await using var gateway = await StartAsync();
+        var request = stream ? Body.Replace("}]}", "}],\"stream\":true,\"stream_options\":{\"include_usage\":true}}", StringComparison.Ordinal) : Body;
+
+        using var response = await PostAsync(gateway, request.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
+        var completion = await gateway.Observer.WaitForAsync(Header(response, "x-router-request-id"));
+        Assert.Equal(RequestOutcome.Succeeded, completion.Outcome);
+        Assert.Equal(4, completion.CompletionTokens);
+        Assert.False(completion.UsageEstimated);
+    }
+
+    [Fact]
+    public async Task Upstream200JsonWithByteOrderMark_PassedOnAsSent()
+    {
+        // A .NET upstream writing through new StreamWriter(stream, Encoding.UTF8) starts its JSON with a UTF-8 BOM,
+        // which JSON parsers may ignore (RFC 8259 §8.1; Python's json.loads does): passed on as before, not a 502 "not JSON".
+        byte[] body = [0xEF, 0xBB, 0xBF, .. "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"bom\"},\"finish_reason\":\"stop\"}]}"u8];
+        _cheap.RawAnswer = (200, "application/json", body);
+        await using var gateway = await StartAsync();
+
+        using var response = await PostAsync(gateway, Body.Replace("auto", "cheap", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

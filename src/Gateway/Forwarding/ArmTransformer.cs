@@ -211,15 +211,21 @@ internal sealed class ArmTransformer : HttpTransformer
             return false;
         }
 
-        var (prefix, complete) = await SuccessBody.PeekAsync(proxyResponse, ExpectEventStream, cancellationToken);
-        var problem = ExpectEventStream
-            ? SuccessBody.StreamProblem(prefix.Span, complete, _apiKey)
-            : SuccessBody.JsonProblem(prefix.Span, complete, _apiKey);
-        if (problem is not null)
+        // A body the upstream compressed although the gateway asked for identity cannot be read here: it goes on as sent.
+        var encoded = IsEncoded(proxyResponse);
+        if (!encoded)
         {
-            InvalidResponse = problem;
-            UpstreamErrorBody = prefix.ToArray();
-            return false;
+            // Half the arm's idle timeout (YARP restarted it when the headers came) for keep-alives before the first event.
+            var (prefix, complete) = await SuccessBody.PeekAsync(proxyResponse, ExpectEventStream, _arm.Definition.Timeout / 2, _time, cancellationToken);
+            var problem = ExpectEventStream
+                ? SuccessBody.StreamProblem(prefix.Span, complete, _apiKey)
+                : SuccessBody.JsonProblem(prefix.Span, complete, _apiKey);
+            if (problem is not null)
+            {
+                InvalidResponse = problem;
+                UpstreamErrorBody = prefix.ToArray();
+                return false;
+            }
         }
 
         // The gateway set x-router-request-id before forwarding; YARP appends an upstream's header of the same name,
@@ -249,10 +255,15 @@ internal sealed class ArmTransformer : HttpTransformer
         var contentType = proxyResponse.Content.Headers.ContentType?.MediaType;
         var parser = new ResponseUsageParser(contentType);
         var isStream = parser.IsEventStream;
-        Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk, Capture);
+        // Not captured when encoded: the cache keeps no response headers, so a hit would serve it without its Content-Encoding.
+        Meter = new MeteredResponseStream(httpContext.Response.Body, parser, _time, dropUsageOnlyEvents: isStream && _hideUsageChunk, encoded ? null : Capture);
         httpContext.Response.Body = Meter;
         return true;
     }
+
+    /// <summary>Whether the body has a Content-Encoding other than identity (gzip, br ...).</summary>
+    private static bool IsEncoded(HttpResponseMessage response) =>
+        response.Content.Headers.ContentEncoding.Any(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsRouterHeader(string name) => name.StartsWith("x-router-", StringComparison.OrdinalIgnoreCase);
 

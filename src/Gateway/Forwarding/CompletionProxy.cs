@@ -676,8 +676,10 @@ public sealed class CompletionProxy
         }
 
         var started = context.Response.HasStarted;
+        // ResponseHeaders with a cancellation: YARP's idle timeout (the arm's TimeoutSeconds) fired while the transform
+        // read the start of the body (SuccessBody's peek: headers came, the first event did not).
         var timedOut = gatewayTimeout || error == ForwarderError.RequestTimedOut ||
-            (error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled && exception is OperationCanceledException);
+            (error is ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseHeaders && exception is OperationCanceledException);
         var which = firstByte.IsCancellationRequested ? "first byte" : total.IsCancellationRequested ? "total" : error.ToString();
         return timedOut
             ? new UpstreamAttempt(RequestOutcome.UpstreamTimeout, !started, $"timeout ({which})", OpenAiError.UpstreamTimeout(arm.Name), transformer.Meter, exception)

@@ -22,28 +22,54 @@ internal static class SuccessBody
     /// stream: until its first event with data, at most <see cref="PeekBytes"/>) and replaces its content by one that
     /// yields those bytes and then the rest; returns the prefix and whether it is the whole body.
     /// </summary>
-    public static async Task<(ReadOnlyMemory<byte> Prefix, bool Complete)> PeekAsync(HttpResponseMessage response, bool eventStream, CancellationToken cancellationToken)
+    public static Task<(ReadOnlyMemory<byte> Prefix, bool Complete)> PeekAsync(HttpResponseMessage response, bool eventStream, CancellationToken cancellationToken) =>
+        PeekAsync(response, eventStream, Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="PeekAsync(HttpResponseMessage, bool, CancellationToken)"/>, but an event stream that has sent bytes
+    /// without a data event yet (keep-alive comments while the model thinks) is passed on once
+    /// <paramref name="keepAlivePatience"/> has passed since the peek began, with the read in progress handed to the
+    /// replacement content: the forwarder's idle timeout only restarts when it copies bytes, so waiting longer for the
+    /// first event would turn a stream that keeps its connection alive into a timeout.
+    /// </summary>
+    public static async Task<(ReadOnlyMemory<byte> Prefix, bool Complete)> PeekAsync(
+        HttpResponseMessage response, bool eventStream, TimeSpan keepAlivePatience, TimeProvider time, CancellationToken cancellationToken)
     {
         var original = response.Content;
         var stream = await original.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
         // Pooled: the replacement stream returns it when the forwarder disposes the response.
         var buffer = ArrayPool<byte>.Shared.Rent(PeekBytes);
+        var started = time.GetTimestamp();
         var total = 0;
         var complete = false;
+        Task<int>? pending = null;
         while (total < PeekBytes && !(eventStream && HasFirstDataEvent(buffer.AsSpan(0, total))))
         {
-            var read = await stream.ReadAsync(buffer.AsMemory(total, PeekBytes - total), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
+            var read = stream.ReadAsync(buffer.AsMemory(total, PeekBytes - total), cancellationToken);
+            if (eventStream && total > 0 && keepAlivePatience != Timeout.InfiniteTimeSpan && !read.IsCompleted)
+            {
+                var readTask = read.AsTask();
+                if (!await ArrivesWithinAsync(readTask, keepAlivePatience - time.GetElapsedTime(started), time, cancellationToken).ConfigureAwait(false))
+                {
+                    pending = readTask; // it reads into buffer[total..]: the replacement stream picks it up
+                    break;
+                }
+
+                read = new ValueTask<int>(readTask);
+            }
+
+            var n = await read.ConfigureAwait(false);
+            if (n == 0)
             {
                 complete = true;
                 break;
             }
 
-            total += read;
+            total += n;
         }
 
-        var replacement = new StreamContent(new PrefixedReadStream(buffer, total, stream));
+        var replacement = new StreamContent(new PrefixedReadStream(buffer, total, pending, stream));
         foreach (var header in original.Headers)
         {
             replacement.Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -80,6 +106,7 @@ internal static class SuccessBody
     /// </summary>
     public static string? JsonProblem(ReadOnlySpan<byte> prefix, bool complete, string? secret)
     {
+        prefix = SkipByteOrderMark(prefix);
         if (prefix.Trim(" \t\r\n"u8).IsEmpty)
         {
             return complete ? "answered 200 with an empty body" : null;
@@ -146,11 +173,27 @@ internal static class SuccessBody
 
     private static bool HasFirstDataEvent(ReadOnlySpan<byte> prefix) => TryFirstDataEvent(prefix, out _, out _);
 
+    // Whether read completes within wait (false: it is still in progress); throws if cancellationToken is cancelled.
+    private static async Task<bool> ArrivesWithinAsync(Task<int> read, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (wait > TimeSpan.Zero)
+        {
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(wait, time, timer.Token);
+            await Task.WhenAny(read, delay).ConfigureAwait(false);
+            await timer.CancelAsync().ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return read.IsCompleted;
+    }
+
     // The first complete SSE event (ended by a blank line) that has a data field: its event name and its data (the
     // first data line's value; OpenAI-style servers send one JSON object per data line). Comments (":") and events
     // without data (keep-alives) are skipped.
     private static bool TryFirstDataEvent(ReadOnlySpan<byte> prefix, out ReadOnlySpan<byte> eventName, out ReadOnlySpan<byte> data)
     {
+        prefix = SkipByteOrderMark(prefix);
         eventName = default;
         data = default;
         var hasData = false;
@@ -194,16 +237,27 @@ internal static class SuccessBody
         static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> value) => !value.IsEmpty && value[0] == (byte)' ' ? value[1..] : value;
     }
 
+    // A leading UTF-8 byte order mark: JSON parsers may ignore it (RFC 8259 §8.1; Python's json.loads and fetch's json()
+    // do, System.Text.Json's span reader does not), and an SSE parser must (HTML Living Standard, event stream parsing).
+    // Such a body was passed on before this check; it still is, as sent.
+    private static ReadOnlySpan<byte> SkipByteOrderMark(ReadOnlySpan<byte> body) =>
+        body.StartsWith("\uFEFF"u8) ? body[3..] : body;
+
     private static string Snippet(ReadOnlySpan<byte> body)
     {
         var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, 200)]).ReplaceLineEndings(" ").Trim();
         return text.Length == 0 ? "(empty)" : text;
     }
 
-    /// <summary>A read-only stream: the first <c>length</c> bytes of a pooled <c>prefix</c>, then <c>rest</c>.</summary>
-    private sealed class PrefixedReadStream(byte[] prefix, int length, Stream rest) : Stream
+    /// <summary>
+    /// A read-only stream: the first <c>length</c> bytes of a pooled <c>prefix</c>, then what a <c>pending</c> read
+    /// (if any) puts after them in the same buffer, then <c>rest</c>.
+    /// </summary>
+    private sealed class PrefixedReadStream(byte[] prefix, int length, Task<int>? pending, Stream rest) : Stream
     {
         private byte[]? _prefix = prefix;
+        private int _length = length;
+        private Task<int>? _pending = pending;
         private int _position;
 
         public override bool CanRead => true;
@@ -222,14 +276,28 @@ internal static class SuccessBody
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-        public override int Read(Span<byte> buffer) =>
-            _position < length ? CopyPrefix(buffer) : rest.Read(buffer);
+        public override int Read(Span<byte> buffer)
+        {
+            if (_position < _length)
+            {
+                return CopyPrefix(buffer);
+            }
+
+            if (_pending is { } pending)
+            {
+                return Received(pending.GetAwaiter().GetResult(), buffer);
+            }
+
+            return rest.Read(buffer);
+        }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            _position < length ? ValueTask.FromResult(CopyPrefix(buffer.Span)) : rest.ReadAsync(buffer, cancellationToken);
+            _position < _length ? ValueTask.FromResult(CopyPrefix(buffer.Span))
+            : _pending is { } pending ? ReadPendingAsync(pending, buffer, cancellationToken)
+            : rest.ReadAsync(buffer, cancellationToken);
 
         public override void Flush()
         {
@@ -245,17 +313,36 @@ internal static class SuccessBody
         {
             if (disposing && Interlocked.Exchange(ref _prefix, null) is { } pooled)
             {
-                ArrayPool<byte>.Shared.Return(pooled);
-                rest.Dispose();
+                rest.Dispose(); // ends a pending read too
+                if (_pending is { IsCompleted: false } pending)
+                {
+                    // It may still write into the buffer: not returned to the pool (the GC takes it); its failure is observed.
+                    _ = pending.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                else
+                {
+                    ArrayPool<byte>.Shared.Return(pooled);
+                }
             }
 
             base.Dispose(disposing);
         }
 
+        private async ValueTask<int> ReadPendingAsync(Task<int> pending, Memory<byte> buffer, CancellationToken cancellationToken) =>
+            Received(await pending.WaitAsync(cancellationToken).ConfigureAwait(false), buffer.Span);
+
+        // The pending read ended with read bytes after the prefix (0: the body ended); they are yielded like the prefix.
+        private int Received(int read, Span<byte> destination)
+        {
+            _pending = null;
+            _length += read;
+            return read == 0 ? 0 : CopyPrefix(destination);
+        }
+
         private int CopyPrefix(Span<byte> destination)
         {
             ObjectDisposedException.ThrowIf(_prefix is null, this);
-            var n = Math.Min(destination.Length, length - _position);
+            var n = Math.Min(destination.Length, _length - _position);
             _prefix.AsSpan(_position, n).CopyTo(destination);
             _position += n;
             return n;

@@ -117,6 +117,13 @@ public sealed class ResponseUsageParser
 
     private void ProcessJson(ReadOnlySpan<byte> json, bool streaming)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            // The JSON reader accepts invalid UTF-8 inside strings, but GetString then throws InvalidOperationException
+            // (mid-response: a cut stream or a 500): read a copy with the bad bytes replaced by U+FFFD.
+            json = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json));
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json);

@@ -35,6 +35,9 @@ public static class DynamicInt8Quantizer
         var weights = graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
         var uses = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name))
             .GroupBy(n => n, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        // A weight shared by several products (tied weights) is quantised once: its three initializers serve them all.
+        var done = new Dictionary<string, (TensorProto Q, TensorProto Scale, TensorProto Zero)>(StringComparer.Ordinal);
+        var rewritten = new Dictionary<string, int>(StringComparer.Ordinal);
         quantized = 0;
         for (var i = 0; i < graph.Node.Count; i++)
         {
@@ -45,17 +48,31 @@ public static class DynamicInt8Quantizer
                 continue;
             }
 
-            var (values, scales) = QuantizePerColumn(weight);
-            var columns = (int)weight.Dims[1];
-            var q = Tensor(weight.Name + "_int8", TensorProto.Types.DataType.Int8, [weight.Dims[0], columns], ByteString.CopyFrom(values));
-            var scale = Tensor(weight.Name + "_scale", TensorProto.Types.DataType.Float, [columns], Floats(scales));
-            var zero = Tensor(weight.Name + "_zero_point", TensorProto.Types.DataType.Int8, [columns], ByteString.CopyFrom(new byte[columns]));
-            graph.Initializer.Add(q);
-            graph.Initializer.Add(scale);
-            graph.Initializer.Add(zero);
-            if (uses.GetValueOrDefault(weight.Name) == 1)
+            if (!done.TryGetValue(weight.Name, out var tensors))
             {
-                graph.Initializer.Remove(weight); // only this product used it: drop the fp32 copy
+                var (values, scales) = QuantizePerColumn(weight);
+                var columns = (int)weight.Dims[1];
+                tensors = (
+                    Tensor(weight.Name + "_int8", TensorProto.Types.DataType.Int8, [weight.Dims[0], columns], ByteString.CopyFrom(values)),
+                    Tensor(weight.Name + "_scale", TensorProto.Types.DataType.Float, [columns], Floats(scales)),
+                    Tensor(weight.Name + "_zero_point", TensorProto.Types.DataType.Int8, [columns], ByteString.CopyFrom(new byte[columns])));
+                graph.Initializer.Add(tensors.Q);
+                graph.Initializer.Add(tensors.Scale);
+                graph.Initializer.Add(tensors.Zero);
+                done[weight.Name] = tensors;
+            }
+
+            var (q, scale, zero) = tensors;
+            rewritten[weight.Name] = rewritten.GetValueOrDefault(weight.Name) + 1;
+            if (uses.GetValueOrDefault(weight.Name) == rewritten[weight.Name])
+            {
+                graph.Initializer.Remove(weight); // every use of it is now a quantised product: drop the fp32 copy
+
+                // Older exports (IR < 4) also list initializers as graph inputs: left there, it would become a required input.
+                if (graph.Input.FirstOrDefault(input => input.Name == weight.Name) is { } listed)
+                {
+                    graph.Input.Remove(listed);
+                }
             }
 
             var replacement = new NodeProto { Name = node.Name + "_int8", OpType = "DynamicQuantizeMatMul", Domain = MicrosoftDomain };

@@ -52,6 +52,15 @@ public sealed class TestUpstream : IAsyncDisposable
     /// <summary>When set, every request is answered 200 with this Content-Type and body (a misbehaving upstream).</summary>
     public (string ContentType, string Body)? SuccessOverride { get; set; }
 
+    /// <summary>When set, every request is answered with this status, Content-Type and body bytes (e.g. not UTF-8).</summary>
+    public (int Status, string ContentType, byte[] Body)? RawAnswer { get; set; }
+
+    /// <summary>SSE comments (<c>: keep-alive</c>) a stream sends before its first event, <see cref="KeepAliveInterval"/> apart.</summary>
+    public int KeepAlives { get; set; }
+
+    /// <summary>The time between two <see cref="KeepAlives"/>.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Delay between stream chunks.</summary>
     public TimeSpan ChunkDelay { get; set; }
 
@@ -131,6 +140,14 @@ public sealed class TestUpstream : IAsyncDisposable
                 return;
             }
 
+            if (RawAnswer is { } raw)
+            {
+                context.Response.StatusCode = raw.Status;
+                context.Response.ContentType = raw.ContentType;
+                await context.Response.Body.WriteAsync(raw.Body, aborted);
+                return;
+            }
+
             if (SuccessOverride is { } fixedAnswer)
             {
                 context.Response.ContentType = fixedAnswer.ContentType;
@@ -187,6 +204,14 @@ public sealed class TestUpstream : IAsyncDisposable
     {
         context.Response.ContentType = "text/event-stream";
         await context.Response.StartAsync(aborted);
+        await context.Response.Body.FlushAsync(aborted); // the headers go out now (StartAsync alone does not send them)
+        for (var i = 0; i < KeepAlives; i++)
+        {
+            await context.Response.WriteAsync(": keep-alive\n\n", aborted);
+            await context.Response.Body.FlushAsync(aborted);
+            await Task.Delay(KeepAliveInterval, aborted);
+        }
+
         for (var i = 0; i < Words.Length; i++)
         {
             if (i == Words.Length - 1 && HoldLastChunk is { } hold)

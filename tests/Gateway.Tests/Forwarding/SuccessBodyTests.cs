@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Router.Gateway.Forwarding;
 
 namespace Gateway.Tests.Forwarding;
@@ -50,6 +51,23 @@ public sealed class SuccessBodyTests
 
         Assert.NotNull(problem);
         Assert.Contains(expected, problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Problems_LeadingUtf8ByteOrderMark_IsIgnored()
+    {
+        // RFC 8259 §8.1 lets a JSON parser ignore a BOM (Python's json.loads and the browsers' fetch do); the SSE spec
+        // says one leading BOM must be ignored. A .NET upstream writing through new StreamWriter(stream, Encoding.UTF8)
+        // sends one.
+        byte[] json = [0xEF, 0xBB, 0xBF, .. "{\"id\":\"c1\",\"object\":\"chat.completion\",\"choices\":[]}"u8];
+        byte[] error = [0xEF, 0xBB, 0xBF, .. "{\"error\":{\"message\":\"overloaded\"}}"u8];
+        byte[] stream = [0xEF, 0xBB, 0xBF, .. "data: {\"id\":\"c1\",\"choices\":[]}\n\n"u8];
+        byte[] streamError = [0xEF, 0xBB, 0xBF, .. "data: {\"error\":{\"message\":\"overloaded\"}}\n\n"u8];
+
+        Assert.Null(SuccessBody.JsonProblem(json, complete: true, secret: null));
+        Assert.EndsWith("overloaded", SuccessBody.JsonProblem(error, complete: true, secret: null), StringComparison.Ordinal);
+        Assert.Null(SuccessBody.StreamProblem(stream, complete: true, secret: null));
+        Assert.EndsWith("overloaded", SuccessBody.StreamProblem(streamError, complete: true, secret: null), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,6 +157,34 @@ public sealed class SuccessBodyTests
         using var copy = new MemoryStream();
         await (await response.Content.ReadAsStreamAsync()).CopyToAsync(copy);
         Assert.Equal([.. first, .. rest], copy.ToArray());
+    }
+
+    [Fact]
+    public async Task PeekAsync_EventStreamWithOnlyKeepAlivesPastThePatience_PassesThemOnAndTheReadInProgressYieldsTheRest()
+    {
+        // A model that thinks long behind a server sending SSE comments: the forwarder's idle timeout restarts only when
+        // bytes are copied, so after the patience the keep-alive goes on and the read in progress is handed over.
+        var keepAlive = Encoding.UTF8.GetBytes(": ping\n\n");
+        var rest = Encoding.UTF8.GetBytes("data: {\"id\":\"c1\",\"choices\":[]}\n\ndata: [DONE]\n\n");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var time = new FakeTimeProvider();
+        using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new HeldStream(keepAlive, rest, release.Task)) };
+
+        var peek = SuccessBody.PeekAsync(response, eventStream: true, TimeSpan.FromSeconds(30), time, CancellationToken.None);
+        for (var i = 0; i < 100 && !peek.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Yield();
+        }
+
+        var (prefix, complete) = await peek.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(complete);
+        Assert.Equal(keepAlive, prefix.ToArray());
+        Assert.Null(SuccessBody.StreamProblem(prefix.Span, complete, secret: null));
+        release.SetResult();
+        using var copy = new MemoryStream();
+        await (await response.Content.ReadAsStreamAsync()).CopyToAsync(copy);
+        Assert.Equal([.. keepAlive, .. rest], copy.ToArray());
     }
 
     /// <summary>Yields <c>first</c> (a byte at a time: the peek must assemble it), then waits for <c>release</c>, then yields <c>rest</c>.</summary>

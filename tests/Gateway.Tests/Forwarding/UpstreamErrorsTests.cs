@@ -44,6 +44,21 @@ public sealed class UpstreamErrorsTests
         Assert.Contains("Bad gateway from nginx", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Map_MessageWithInvalidUtf8_KeepsTheRestAndReplacesTheBadBytes()
+    {
+        // An upstream (Latin-1 text from a proxy, a cut multi-byte character) can put bytes that are not UTF-8 inside the
+        // JSON string; the reader accepts them, but turning them into a .NET string must not throw (a 500 instead of the
+        // mapped error, and no fallback).
+        byte[] body = [.. """{"error":{"message":"caf"""u8, 0xE9, .. """ overloaded","type":"server_error","code":"overloaded"}}"""u8];
+
+        var error = UpstreamErrors.Map("arm", 503, body, null);
+
+        Assert.Equal(502, error.Status);
+        Assert.Contains("caf\uFFFD overloaded", error.Message, StringComparison.Ordinal);
+        Assert.Equal("overloaded", error.Code);
+    }
+
     [Theory]
     [InlineData(429, true)]
     [InlineData(500, true)]

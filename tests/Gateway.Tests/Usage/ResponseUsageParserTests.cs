@@ -82,4 +82,17 @@ public sealed class ResponseUsageParserTests
 
         Assert.Null(parser.Complete().PromptTokens);
     }
+
+    [Fact]
+    public void Complete_AnswerTextNotUtf8_KeepsUsageAndTextWithReplacementCharacter()
+    {
+        var parser = new ResponseUsageParser("application/json");
+        parser.Append([.. "{\"choices\":[{\"message\":{\"content\":\"caf"u8, 0xE9, .. "\"}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}"u8]);
+
+        var usage = parser.Complete();
+
+        Assert.Equal(3, usage.PromptTokens);
+        Assert.Equal(4, usage.CompletionTokens);
+        Assert.Equal("caf\uFFFD", usage.CompletionText);
+    }
 }

@@ -63,6 +63,80 @@ public sealed class DynamicInt8QuantizerTests(EncoderFixture fixture) : IClassFi
     }
 
     [Fact]
+    public void Quantize_WeightSharedByTwoProducts_QuantisedOnceAndTheModelLoadsAndComputes()
+    {
+        // Y1 = X·W and Y2 = X·W with one initializer W (tied weights): one int8 copy serves both products; adding one
+        // per product gave two initializers of the same name, which ONNX Runtime refuses to load.
+        float[] w = [1f, -2f, 0.5f, 4f, 0f, -1f]; // [2, 3] row-major
+        var graph = new GraphProto { Name = "tied" };
+        graph.Input.Add(FloatInput("X", 1, 2));
+        graph.Output.Add(FloatInput("Y1", 1, 3));
+        graph.Output.Add(FloatInput("Y2", 1, 3));
+        var weight = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float };
+        weight.Dims.Add([2, 3]);
+        weight.FloatData.Add(w);
+        graph.Initializer.Add(weight);
+        foreach (var output in new[] { "Y1", "Y2" })
+        {
+            var node = new NodeProto { Name = "mm_" + output, OpType = "MatMul" };
+            node.Input.Add(["X", "W"]);
+            node.Output.Add(output);
+            graph.Node.Add(node);
+        }
+
+        var model = new ModelProto { IrVersion = 8, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+
+        var bytes = DynamicInt8Quantizer.Quantize(Google.Protobuf.MessageExtensions.ToByteArray(model), out var quantized);
+
+        Assert.Equal(2, quantized);
+        var rewritten = ModelProto.Parser.ParseFrom(bytes);
+        Assert.Equal(rewritten.Graph.Initializer.Count, rewritten.Graph.Initializer.Select(i => i.Name).Distinct().Count());
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(bytes);
+        using var x = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory([1f, 1f], [1, 2]);
+        using var outputs = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), ["X"], [x], ["Y1", "Y2"]);
+        foreach (var output in outputs)
+        {
+            var y = output.GetTensorDataAsSpan<float>().ToArray();
+            Assert.Equal(3, y.Length);
+            Assert.Equal(5f, y[0], 0.1f);   // 1 + 4
+            Assert.Equal(-2f, y[1], 0.1f);  // -2 + 0
+            Assert.Equal(-0.5f, y[2], 0.1f); // 0.5 - 1
+        }
+    }
+
+    [Fact]
+    public void Quantize_WeightAlsoListedAsGraphInput_DroppedFromTheInputsWithItsFp32Copy()
+    {
+        // Older exports (IR < 4, torch.onnx keep_initializers_as_inputs) list every initializer as a graph input too.
+        // Once the fp32 initializer is dropped, an input left behind without it is a required input the encoder
+        // never feeds ("Missing Input: W" on every Encode).
+        var graph = new GraphProto { Name = "listed" };
+        graph.Input.Add(FloatInput("X", 1, 2));
+        graph.Input.Add(FloatInput("W", 2, 3));
+        graph.Output.Add(FloatInput("Y", 1, 3));
+        var weight = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float };
+        weight.Dims.Add([2, 3]);
+        weight.FloatData.Add([1f, -2f, 0.5f, 4f, 0f, -1f]);
+        graph.Initializer.Add(weight);
+        var node = new NodeProto { Name = "mm", OpType = "MatMul" };
+        node.Input.Add(["X", "W"]);
+        node.Output.Add("Y");
+        graph.Node.Add(node);
+        var model = new ModelProto { IrVersion = 3, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 9 });
+
+        var bytes = DynamicInt8Quantizer.Quantize(Google.Protobuf.MessageExtensions.ToByteArray(model), out var quantized);
+
+        Assert.Equal(1, quantized);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(bytes);
+        Assert.Equal(["X"], session.InputNames);
+        using var x = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory([1f, 1f], [1, 2]);
+        using var outputs = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), ["X"], [x], ["Y"]);
+        Assert.Equal(5f, outputs[0].GetTensorDataAsSpan<float>()[0], 0.1f);
+    }
+
+    [Fact]
     public void Quantize_NotAnOnnxModel_InvalidDataException() =>
         Assert.Throws<InvalidDataException>(() => DynamicInt8Quantizer.Quantize("not a model"u8.ToArray(), out _));
 
@@ -93,5 +167,20 @@ public sealed class DynamicInt8QuantizerTests(EncoderFixture fixture) : IClassFi
                 .MaxBy(j => System.Numerics.Tensors.TensorPrimitives.Dot(q.AsSpan(i * 384, 384), fp32.AsSpan(j * 384, 384)));
             Assert.Equal(i, nearest);
         }
+    }
+
+    private static ValueInfoProto FloatInput(string name, params long[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var d in dims)
+        {
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
     }
 }
