@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Router.Core.State;
 using Router.Gateway.Forwarding;
 using Router.Gateway.OpenAi;
+using Router.Core.Decision;
 using StackExchange.Redis;
 
 namespace Router.Gateway.Caching;
@@ -23,6 +24,7 @@ public sealed class ResponseCache : IDisposable
     private readonly string _redisPrefix;
     private readonly TimeProvider _time;
     private readonly ILogger<ResponseCache> _logger;
+    private readonly Lazy<string> _routingModel;
 
     /// <summary>Creates the cache (DI); the Redis multiplexer is resolved only when the cache is on and the state layer is on Redis.</summary>
     public ResponseCache(IOptions<ResponseCacheOptions> options, IOptions<RedisStateOptions> redisOptions, IServiceProvider services, TimeProvider time, ILogger<ResponseCache> logger)
@@ -34,6 +36,9 @@ public sealed class ResponseCache : IDisposable
         _time = time;
         _logger = logger;
         _redisPrefix = redisOptions.Value.KeyPrefix + ":cache:";
+
+        // Resolved on first use: the engine (with the learning layer) is built after the proxy; hosts without it share "".
+        _routingModel = new(() => services.GetService<MixLlmEngine>() is { } engine ? ResponseCacheKey.RoutingModelIdentity(engine) : "");
         if (!_options.Enabled)
         {
             return;
@@ -75,7 +80,7 @@ public sealed class ResponseCache : IDisposable
             return ResponseCachePlan.Bypass;
         }
 
-        var key = ResponseCacheKey.Compute(parsed.Operation, apiKeyId, parsed.RequestPolicy, body);
+        var key = ResponseCacheKey.Compute(parsed.Operation, apiKeyId, parsed.RequestPolicy, body, _routingModel.Value);
         return new ResponseCachePlan(ResponseCacheStatus.Miss, key, Read: !noCache, Store: true);
     }
 

@@ -1,4 +1,6 @@
 using System.Text;
+using Router.Core.Decision;
+using Router.Core.Embedding;
 using Router.Core.Routing;
 using Router.Gateway.Caching;
 using Router.Gateway.OpenAi;
@@ -87,6 +89,33 @@ public sealed class ResponseCacheKeyTests
         var alpha = Key(OpenAiOperation.ChatCompletions, "key_a", new RoutingPolicy { Alpha = 2 }, Body);
 
         Assert.NotEqual(lambda, alpha);
+    }
+
+    [Fact]
+    public void Compute_DifferentRoutingModel_DifferentKey()
+    {
+        var body = Encoding.UTF8.GetBytes(Body);
+        var fp32 = ResponseCacheKey.Compute(OpenAiOperation.ChatCompletions, "key_a", NoKnobs, body, "all-MiniLM-L6-v2@x/128#0011");
+        var int8 = ResponseCacheKey.Compute(OpenAiOperation.ChatCompletions, "key_a", NoKnobs, body, "all-MiniLM-L6-v2@x+int8/128#0011");
+
+        Assert.NotEqual(fp32, int8);
+        Assert.Equal(fp32, ResponseCacheKey.Compute(OpenAiOperation.ChatCompletions, "key_a", NoKnobs, body, "all-MiniLM-L6-v2@x/128#0011"));
+    }
+
+    [Fact]
+    public void RoutingModelIdentity_SameEncoderOtherHead_Differs()
+    {
+        var a = MixLlmEngine.CreateUntrained("enc-1", 8, ProjectionHead.Random(8, 4, seed: 1), costReference: 0.01);
+        var sameHead = MixLlmEngine.CreateUntrained("enc-1", 8, ProjectionHead.Random(8, 4, seed: 1), costReference: 0.01);
+        var otherHead = MixLlmEngine.CreateUntrained("enc-1", 8, ProjectionHead.Random(8, 4, seed: 2), costReference: 0.01);
+        var otherEncoder = MixLlmEngine.CreateUntrained("enc-2", 8, ProjectionHead.Random(8, 4, seed: 1), costReference: 0.01);
+
+        var identity = ResponseCacheKey.RoutingModelIdentity(a);
+
+        Assert.StartsWith("enc-1#", identity, StringComparison.Ordinal);
+        Assert.Equal(identity, ResponseCacheKey.RoutingModelIdentity(sameHead));
+        Assert.NotEqual(identity, ResponseCacheKey.RoutingModelIdentity(otherHead));
+        Assert.NotEqual(identity, ResponseCacheKey.RoutingModelIdentity(otherEncoder));
     }
 
     private static string Key(OpenAiOperation operation, string? apiKeyId, RoutingPolicy knobs, string body) =>
