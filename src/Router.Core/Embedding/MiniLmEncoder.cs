@@ -20,6 +20,9 @@ public sealed partial class MiniLmEncoder : ITextEncoder
     // those the full text would give, and a cut that yields too few tokens falls back to the full text.
     private const int CharsPerTokenBound = 12;
 
+    // Name prefix of the temporary int8 model files (see WriteQuantizedModel).
+    private const string QuantizedFilePrefix = "router-minilm-int8-";
+
     private readonly MiniLmEncoderOptions _options;
     private readonly BertTokenizer _tokenizer;
     private readonly InferenceSession _session;
@@ -87,7 +90,7 @@ public sealed partial class MiniLmEncoder : ITextEncoder
             // runs in its own method so that none of it stays reachable from this frame. Measured gateway RSS after
             // start and five requests: fp32 260-290 MB; int8 230 MB (peak 400 MB while loading); int8 loaded from the
             // bytes without the collection 420 MB.
-            var temporary = WriteQuantizedModel(modelPath, out var products);
+            var temporary = WriteQuantizedModel(modelPath, _options.TempDirectory ?? Path.GetTempPath(), out var products);
             try
             {
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -127,11 +130,56 @@ public sealed partial class MiniLmEncoder : ITextEncoder
     public string ModelId { get; }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static string WriteQuantizedModel(string modelPath, out int products)
+    private static string WriteQuantizedModel(string modelPath, string folder, out int products)
     {
-        var temporary = Path.Combine(Path.GetTempPath(), $"router-minilm-int8-{Guid.NewGuid():N}.onnx");
-        File.WriteAllBytes(temporary, DynamicInt8Quantizer.Quantize(File.ReadAllBytes(modelPath), out products));
+        DeleteStaleQuantizedModels(folder);
+        var temporary = Path.Combine(folder, QuantizedFilePrefix + Guid.NewGuid().ToString("N") + ".onnx");
+        var quantized = DynamicInt8Quantizer.Quantize(File.ReadAllBytes(modelPath), out products);
+        try
+        {
+            File.WriteAllBytes(temporary, quantized);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw new InvalidOperationException(
+                $"Encoder precision Int8 writes the quantised model ({quantized.Length / 1_000_000} MB) to the temp folder '{folder}' " +
+                $"to load it, and could not ({ex.Message}). Point TMPDIR at a writable folder with room for it, or use precision Float32.", ex);
+        }
+
         return temporary;
+    }
+
+    // A process killed between writing and deleting its temporary model leaves it behind; a load takes seconds, so
+    // one an hour old belongs to nobody (best effort: another process's file in use cannot be deleted on Windows).
+    private static void DeleteStaleQuantizedModels(string folder)
+    {
+        try
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles(QuantizedFilePrefix + "*.onnx"))
+            {
+                if (file.LastWriteTimeUtc < DateTime.UtcNow.AddHours(-1))
+                {
+                    TryDelete(file.FullName);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            // Cannot list the folder: the write below reports what matters.
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort.
+        }
     }
 
     /// <inheritdoc />

@@ -38,6 +38,12 @@ public sealed record MiniLmEncoderOptions
     /// </summary>
     public EncoderPrecision Precision { get; init; }
 
+    /// <summary>
+    /// Folder the int8 model is written to while it loads (about 60 MB, deleted once loaded). Default: the system temp
+    /// folder (<c>TMPDIR</c>; the read-only deployments mount a writable <c>/tmp</c>).
+    /// </summary>
+    public string? TempDirectory { get; init; }
+
     /// <summary>CUDA device ordinal when <see cref="UseCuda"/> is set. Default 0.</summary>
     public int CudaDeviceId { get; init; }
 

@@ -183,4 +183,54 @@ public sealed class DynamicInt8QuantizerTests(EncoderFixture fixture) : IClassFi
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
         };
     }
+
+    [Fact]
+    public void Int8Encoder_TempFolderNotWritable_FailsWithAMessageNamingTheFolderAndTheWayOut()
+    {
+        var notAFolder = Path.Combine(Path.GetTempPath(), "router-int8-not-a-folder-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(notAFolder, "a file where the folder should be");
+        try
+        {
+            var error = Assert.Throws<InvalidOperationException>(() =>
+                new MiniLmEncoder(fixture.Encoder.Options with { Precision = EncoderPrecision.Int8, TempDirectory = notAFolder }));
+
+            Assert.Contains(notAFolder, error.Message, StringComparison.Ordinal);
+            Assert.Contains("TMPDIR", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Float32", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(notAFolder);
+        }
+    }
+
+    [Fact]
+    public void Int8Encoder_Load_DeletesItsTemporaryModelAndStaleOnesLeftByKilledProcesses()
+    {
+        var folder = Directory.CreateTempSubdirectory("router-int8-tmp-").FullName;
+        try
+        {
+            var stale = Path.Combine(folder, "router-minilm-int8-0123456789abcdef0123456789abcdef.onnx");
+            var recent = Path.Combine(folder, "router-minilm-int8-fedcba9876543210fedcba9876543210.onnx");
+            var unrelated = Path.Combine(folder, "something-else.onnx");
+            foreach (var path in new[] { stale, recent, unrelated })
+            {
+                File.WriteAllText(path, "x");
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(-2));
+            }
+
+            File.SetLastWriteTimeUtc(recent, DateTime.UtcNow.AddMinutes(-5)); // another process may be loading it
+
+            using var int8 = new MiniLmEncoder(fixture.Encoder.Options with { Precision = EncoderPrecision.Int8, TempDirectory = folder });
+
+            Assert.Equal(EncoderPrecision.Int8, int8.Precision);
+            Assert.Equal(
+                new[] { recent, unrelated }.Order(StringComparer.Ordinal),
+                Directory.GetFiles(folder).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
