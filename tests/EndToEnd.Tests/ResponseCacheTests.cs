@@ -378,6 +378,63 @@ public sealed class ResponseCacheTests : IAsyncLifetime
         Assert.Equal(["cache", "cheap", "cheap"], duration.GetMeasurementSnapshot().Select(m => (string)m.Tags["arm"]!).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Coalescing_IdenticalRequestsWhileTheFirstIsAnswered_OneUpstreamCallAndTheSameAnswerForAll()
+    {
+        // The upstream takes 1 s: the other four arrive while the first is in flight, wait for it and are served its
+        // answer. (Any that arrived after it was stored would be plain hits: one upstream call either way.)
+        _cheap.FirstByteDelay = TimeSpan.FromSeconds(1);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ =>
+        {
+            using var response = await _gateway.Http.SendAsync(Request(Body));
+            return (response.StatusCode, Cache: Header(response, "x-router-cache"), Text: await response.Content.ReadAsStringAsync());
+        }));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Single(_cheap.Received);
+        Assert.Empty(_premium.Received);
+        Assert.Single(answers, a => a.Cache == "miss");
+        Assert.Equal(4, answers.Count(a => a.Cache == "hit"));
+        Assert.Single(answers.Select(a => a.Text).Distinct());
+    }
+
+    [Fact]
+    public async Task Coalescing_FirstRequestFails_TheWaitersAreReleasedAndEachGoesUpstream()
+    {
+        // Nothing is stored after an error, so the waiters read a miss and go upstream themselves (none hangs).
+        _cheap.FirstByteDelay = TimeSpan.FromSeconds(1);
+        _cheap.FailWithStatus = 400;
+        var pinned = Body.Replace("\"auto\"", "\"cheap\"", StringComparison.Ordinal);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var response = await _gateway.Http.SendAsync(Request(pinned));
+            return (response.StatusCode, Cache: Header(response, "x-router-cache"));
+        })).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(statuses, s => Assert.Equal((HttpStatusCode.BadRequest, "miss"), s));
+        Assert.Equal(4, _cheap.Received.Count);
+    }
+
+    [Fact]
+    public async Task Coalescing_Off_ConcurrentIdenticalRequestsEachGoUpstream()
+    {
+        await using var gateway = await StartAsync(new Dictionary<string, string?> { ["Router:Cache:Coalesce"] = "false" });
+        _cheap.FirstByteDelay = TimeSpan.FromSeconds(2);
+
+        var caches = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var response = await gateway.Http.SendAsync(Request(Body));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return Header(response, "x-router-cache");
+        }));
+
+        // All four normally arrive within the first one's 2 s; on a very loaded machine a late one may be a hit.
+        Assert.True(_cheap.Received.Count >= 2, $"{_cheap.Received.Count} upstream calls");
+        Assert.Equal(_cheap.Received.Count, caches.Count(c => c == "miss"));
+    }
+
     private async Task<GatewayHost> StartAsync(Dictionary<string, string?>? extra = null, TimeProvider? time = null) =>
         await GatewayHost.StartAsync(
             GatewayHost.Merge(

@@ -26,4 +26,10 @@ internal static partial class CacheLog
 
     [LoggerMessage(137, LogLevel.Warning, "Response cache: unreadable entry in Redis ignored")]
     public static partial void Unreadable(ILogger logger);
+
+    [LoggerMessage(138, LogLevel.Debug, "Request {RequestId}: an identical request is being answered; waiting for it")]
+    public static partial void Coalescing(ILogger logger, string requestId);
+
+    [LoggerMessage(139, LogLevel.Information, "Request {RequestId}: the identical request it waited for took longer than {MaxWait}; going upstream")]
+    public static partial void CoalesceTimedOut(ILogger logger, string requestId, TimeSpan maxWait);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Router.Core.State;
@@ -25,6 +26,7 @@ public sealed class ResponseCache : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ResponseCache> _logger;
     private readonly Lazy<string> _routingModel;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _inFlight = new(StringComparer.Ordinal);
 
     /// <summary>Creates the cache (DI); the Redis multiplexer is resolved only when the cache is on and the state layer is on Redis.</summary>
     public ResponseCache(IOptions<ResponseCacheOptions> options, IOptions<RedisStateOptions> redisOptions, IServiceProvider services, TimeProvider time, ILogger<ResponseCache> logger)
@@ -82,6 +84,41 @@ public sealed class ResponseCache : IDisposable
 
         var key = ResponseCacheKey.Compute(parsed.Operation, apiKeyId, parsed.RequestPolicy, body, _routingModel.Value);
         return new ResponseCachePlan(ResponseCacheStatus.Miss, key, Read: !noCache, Store: true);
+    }
+
+    /// <summary>
+    /// Request coalescing (<see cref="ResponseCacheOptions.Coalesce"/>): the first request for <paramref name="key"/>
+    /// gets a lead to hold until its answer is stored or it failed (dispose it: the waiters are released then); an
+    /// identical request arriving meanwhile waits for that, at most <see cref="ResponseCacheOptions.CoalesceMaxWait"/>,
+    /// and gets <c>Waited</c> (it then reads the cache again, and goes upstream itself on a miss). Neither when
+    /// coalescing is off.
+    /// </summary>
+    internal async Task<(IDisposable? Lead, bool Waited)> LeadOrWaitAsync(string key, string requestId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!_options.Enabled || !_options.Coalesce)
+        {
+            return (null, false);
+        }
+
+        var lead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var current = _inFlight.GetOrAdd(key, lead);
+        if (ReferenceEquals(current, lead))
+        {
+            return (new Lead(this, key, lead), false);
+        }
+
+        CacheLog.Coalescing(_logger, requestId);
+        try
+        {
+            await current.Task.WaitAsync(_options.CoalesceMaxWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            CacheLog.CoalesceTimedOut(_logger, requestId, _options.CoalesceMaxWait);
+        }
+
+        return (null, true);
     }
 
     /// <summary>A capture buffer for a request whose answer may be stored.</summary>
@@ -211,5 +248,15 @@ public sealed class ResponseCache : IDisposable
     private sealed class Clock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
     {
         public DateTimeOffset UtcNow => time.GetUtcNow();
+    }
+
+    // The first of identical requests in flight; disposing it (after the store, or on any failure) releases the waiters.
+    private sealed class Lead(ResponseCache cache, string key, TaskCompletionSource done) : IDisposable
+    {
+        public void Dispose()
+        {
+            cache._inFlight.TryRemove(KeyValuePair.Create(key, done));
+            done.TrySetResult();
+        }
     }
 }

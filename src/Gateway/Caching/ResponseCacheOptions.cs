@@ -36,6 +36,19 @@ public sealed record ResponseCacheOptions
     /// </summary>
     public bool UseRedis { get; init; } = true;
 
+    /// <summary>
+    /// Whether identical requests that arrive while the first is still being answered on this replica wait for its
+    /// answer (then served from the cache) instead of each going upstream. Default true. Per replica: replicas do not
+    /// wait for each other.
+    /// </summary>
+    public bool Coalesce { get; init; } = true;
+
+    /// <summary>
+    /// The longest a coalesced request waits for the first one before going upstream itself (also when the first one
+    /// failed and stored nothing: then the waiters go upstream at once). Default 2 min; must be &gt; 0.
+    /// </summary>
+    public TimeSpan CoalesceMaxWait { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Validation messages (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -48,6 +61,11 @@ public sealed record ResponseCacheOptions
         if (MaxEntryBytes <= 0)
         {
             errors.Add($"{SectionName}:MaxEntryBytes must be > 0.");
+        }
+
+        if (CoalesceMaxWait <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:CoalesceMaxWait must be > 0 (e.g. 00:02:00).");
         }
 
         if (MemoryLimitBytes < MaxEntryBytes)

@@ -143,6 +143,25 @@ public sealed class CompletionProxy
             return;
         }
 
+        // An identical request already in flight here: wait for its answer and serve that (one upstream call, not N).
+        var (lead, waited) = cache.Read && cache.Store ? await _cache!.LeadOrWaitAsync(cache.Key!, requestId, cancellationToken) : (null, false);
+        using (lead)
+        {
+            if (waited && await TryServeFromCacheAsync(context, parsed, cache.Key!, key, apiKeyId, requestId, started))
+            {
+                return;
+            }
+
+            await RouteAndForwardAsync(context, operation, parsed, key, apiKeyId, requestId, started, cache);
+        }
+    }
+
+    // Routing, the decision record and the forward (DESIGN.md steps 2-9), after the cache step found nothing to serve.
+    private async Task RouteAndForwardAsync(
+        HttpContext context, OpenAiOperation operation, ParsedOpenAiRequest parsed, ClientApiKey? key, string? apiKeyId, string requestId, long started, ResponseCachePlan cache)
+    {
+        var cancellationToken = context.RequestAborted;
+
         if (cache.Status is { } cacheStatus)
         {
             // On every response from here on, fallbacks' and retries' Response.Clear() included.

@@ -19,6 +19,8 @@ public sealed class ResponseCacheOptionsTests
         Assert.Equal(TimeSpan.FromHours(1), options.Ttl);
         Assert.Equal(1024 * 1024, options.MaxEntryBytes);
         Assert.True(options.UseRedis);
+        Assert.True(options.Coalesce);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.CoalesceMaxWait);
         Assert.Empty(options.Validate());
     }
 
@@ -36,6 +38,7 @@ public sealed class ResponseCacheOptionsTests
     [InlineData("Router:Cache:Ttl", "-00:00:01", "Router:Cache:Ttl must be > 0")]
     [InlineData("Router:Cache:MaxEntryBytes", "0", "Router:Cache:MaxEntryBytes must be > 0")]
     [InlineData("Router:Cache:MemoryLimitBytes", "1000", "Router:Cache:MemoryLimitBytes must be >= MaxEntryBytes")]
+    [InlineData("Router:Cache:CoalesceMaxWait", "00:00:00", "Router:Cache:CoalesceMaxWait must be > 0")]
     public async Task StartAsync_BadCacheSetting_FailsWithTheFieldsMessage(string key, string value, string message)
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new() { ["Router:Cache:Enabled"] = "true", [key] = value }));
