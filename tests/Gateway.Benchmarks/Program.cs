@@ -8,7 +8,8 @@ using Router.Gateway.OpenAi;
 
 // Gateway overhead on loopback: a closed-loop load (C concurrent clients, each sending the next request when the
 // previous one ends) first straight to a local OpenAI-protocol upstream, then through the gateway pinned to it.
-// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [seconds=10] [concurrency=1,8] [stream=false]
+// Usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- [seconds=10] [concurrency=1,8] [stream=false] [cache=false]
+// cache=true turns the response cache on (Router:Cache:Enabled): every gateway request after the first is a hit.
 // Fault load (bounded, loopback): dotnet tests/Gateway.Benchmarks/bin/Release/net10.0/Gateway.Benchmarks.dll faults [seconds] [clients] [seed]
 if (args is ["faults", .. var faultArgs])
 {
@@ -18,6 +19,7 @@ if (args is ["faults", .. var faultArgs])
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var concurrencies = (args.Length > 1 ? args[1] : "1,8").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var stream = args.Length > 2 && bool.Parse(args[2]);
+var cache = args.Length > 3 && bool.Parse(args[3]);
 
 const string Answer = """{"id":"chatcmpl-bench","object":"chat.completion","created":1,"model":"bench-upstream","choices":[{"index":0,"message":{"role":"assistant","content":"The capital of France is Paris. It has been the capital since the 10th century."},"finish_reason":"stop"}],"usage":{"prompt_tokens":14,"completion_tokens":19,"total_tokens":33}}""";
 var chunks = string.Concat(Enumerable.Range(0, 10).Select(i =>
@@ -55,6 +57,7 @@ gwBuilder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Router:Arms:0:BaseUrl"] = upstreamUrl + "/v1",
     ["Router:Arms:0:InputPricePerMillion"] = "0.15",
     ["Router:Arms:0:OutputPricePerMillion"] = "0.6",
+    ["Router:Cache:Enabled"] = cache ? "true" : "false",
 });
 gwBuilder.WebHost.UseUrls("http://127.0.0.1:0");
 gwBuilder.Logging.ClearProviders();
@@ -69,7 +72,7 @@ var request = Encoding.UTF8.GetBytes($$"""{"model":"bench","stream":{{(stream ? 
 using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, UseProxy = false });
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-Console.WriteLine($"load: closed loop, {seconds} s per run after a 2 s warm-up, {(stream ? "SSE stream (10 chunks + usage)" : "non-streaming JSON")}, body {request.Length} B");
+Console.WriteLine($"load: closed loop, {seconds} s per run after a 2 s warm-up, {(stream ? "SSE stream (10 chunks + usage)" : "non-streaming JSON")}, body {request.Length} B{(cache ? ", response cache on (gateway rows: cache hits)" : "")}");
 Console.WriteLine("target     conc  requests    req/s   p50 ms   p90 ms   p99 ms  max ms");
 foreach (var concurrency in concurrencies)
 {
