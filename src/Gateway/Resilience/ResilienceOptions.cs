@@ -71,8 +71,16 @@ public sealed record ResilienceOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>(ValidateValues(SectionName));
-        foreach (var arm in Arms.Keys)
+        foreach (var (arm, overrides) in Arms)
         {
+            // The binder drops what it cannot place: a misspelt setting, or an arm name with ':' (a key separator,
+            // so "llama3:8b" binds as arm "llama3" with an unknown "8b"). Such an entry would silently change nothing.
+            if (overrides is null || overrides == new ArmResilienceOverrides())
+            {
+                errors.Add($"{SectionName}:Arms:{arm} sets none of the per-arm settings (misspelt? An arm name containing ':' cannot be a configuration key).");
+                continue;
+            }
+
             errors.AddRange(For(arm).ValidateValues($"{SectionName}:Arms:{arm}"));
         }
 

@@ -92,6 +92,18 @@ public sealed class ArmResilienceOverridesTests
         using var total = new CancellationTokenSource(longest.TotalTimeout, TimeProvider.System);
     }
 
+    [Theory]
+    [InlineData("Router:Resilience:Arms:llama3:8b:MaxRetries", "Router:Resilience:Arms:llama3 sets none")] // ':' splits the arm's name
+    [InlineData("Router:Resilience:Arms:flaky:MaxRetry", "Router:Resilience:Arms:flaky sets none")] // misspelt setting
+    public void Validate_ArmEntryThatSetsNothing_IsAnErrorNotSilentlyIgnored(string key, string message)
+    {
+        var options = Bind(new Dictionary<string, string?> { [key] = "3" });
+
+        var errors = options.Validate();
+
+        Assert.Contains(errors, e => e.StartsWith(message, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Pipelines_EachArmUsesItsOwnSettings()
     {
