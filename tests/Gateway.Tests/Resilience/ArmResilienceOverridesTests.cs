@@ -43,6 +43,26 @@ public sealed class ArmResilienceOverridesTests
     }
 
     [Fact]
+    public void Bind_FromEnvironmentVariables_ArmNameMatchesCaseInsensitively()
+    {
+        var prefix = "ROUTER_TEST_" + Guid.NewGuid().ToString("N") + "_";
+        Environment.SetEnvironmentVariable(prefix + "Router__Resilience__Arms__My-Arm.v2__MaxRetries", "3");
+        try
+        {
+            var options = new ConfigurationBuilder().AddEnvironmentVariables(prefix).Build()
+                .GetSection(ResilienceOptions.SectionName).Get<ResilienceOptions>() ?? new ResilienceOptions();
+
+            Assert.Empty(options.Validate());
+            Assert.Equal(3, options.For("my-arm.V2").MaxRetries);
+            Assert.Equal(1, options.For("my-arm").MaxRetries);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(prefix + "Router__Resilience__Arms__My-Arm.v2__MaxRetries", null);
+        }
+    }
+
+    [Fact]
     public void Validate_BadArmOverride_NamesTheArmsSetting()
     {
         var options = Bind(new Dictionary<string, string?>
