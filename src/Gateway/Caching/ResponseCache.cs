@@ -5,6 +5,7 @@ using Router.Core.State;
 using Router.Gateway.Forwarding;
 using Router.Gateway.OpenAi;
 using Router.Core.Decision;
+using Router.Core.Embedding;
 using StackExchange.Redis;
 
 namespace Router.Gateway.Caching;
@@ -40,7 +41,10 @@ public sealed class ResponseCache : IDisposable
         _redisPrefix = redisOptions.Value.KeyPrefix + ":cache:";
 
         // Resolved on first use: the engine (with the learning layer) is built after the proxy; hosts without it share "".
-        _routingModel = new(() => services.GetService<MixLlmEngine>() is { } engine ? ResponseCacheKey.RoutingModelIdentity(engine) : "");
+        // The running encoder, not only the checkpoint's: after a precision switch they differ.
+        _routingModel = new(() => services.GetService<MixLlmEngine>() is { } engine
+            ? ResponseCacheKey.RoutingModelIdentity(engine, services.GetService<ITextEncoder>()?.ModelId)
+            : "");
         if (!_options.Enabled)
         {
             return;

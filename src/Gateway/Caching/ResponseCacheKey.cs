@@ -59,15 +59,18 @@ public static class ResponseCacheKey
     }
 
     /// <summary>
-    /// The identity of what turns a query into the embedding a decision record holds: the encoder's model id and a
-    /// SHA-256 prefix of the projection head's weights. A new checkpoint or encoder precision gives new keys, so a hit
-    /// never hands feedback an embedding from another space (entries made before expire by their TTL).
+    /// The identity of what turns a query into the embedding a decision record holds: the running encoder's model id
+    /// (<paramref name="runningEncoderId"/>; a checkpoint keeps the id of the encoder it was trained with, which is not
+    /// the one that runs after a precision switch), the checkpoint's encoder id, and a SHA-256 prefix of the projection
+    /// head's weights. A new checkpoint or encoder precision gives new keys, so a hit never hands feedback an embedding
+    /// from another space (entries made before expire by their TTL).
     /// </summary>
-    public static string RoutingModelIdentity(MixLlmEngine engine)
+    public static string RoutingModelIdentity(MixLlmEngine engine, string? runningEncoderId = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Append(hash, engine.EncoderId);
+        Append(hash, runningEncoderId ?? engine.EncoderId);
         Append(hash, engine.EmbeddingDimension.ToString(CultureInfo.InvariantCulture));
         if (engine.Head is { } head)
         {
@@ -76,6 +79,6 @@ public static class ResponseCacheKey
 
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         hash.GetHashAndReset(digest);
-        return engine.EncoderId + "#" + Convert.ToHexStringLower(digest[..8]);
+        return (runningEncoderId ?? engine.EncoderId) + "#" + Convert.ToHexStringLower(digest[..8]);
     }
 }

@@ -45,7 +45,7 @@ public sealed record ResponseCacheOptions
 
     /// <summary>
     /// The longest a coalesced request waits for the first one before going upstream itself (also when the first one
-    /// failed and stored nothing: then the waiters go upstream at once). Default 2 min; must be &gt; 0.
+    /// failed and stored nothing: then the waiters go upstream at once). Default 2 min; must be &gt; 0 and at most 49 days.
     /// </summary>
     public TimeSpan CoalesceMaxWait { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -66,6 +66,12 @@ public sealed record ResponseCacheOptions
         if (CoalesceMaxWait <= TimeSpan.Zero)
         {
             errors.Add($"{SectionName}:CoalesceMaxWait must be > 0 (e.g. 00:02:00).");
+        }
+
+        // The wait runs on a timer, which takes at most 2^32 - 2 ms (~49.7 days): longer failed every coalesced request.
+        if (CoalesceMaxWait > TimeSpan.FromDays(49))
+        {
+            errors.Add($"{SectionName}:CoalesceMaxWait must be at most 49 days.");
         }
 
         if (MemoryLimitBytes < MaxEntryBytes)

@@ -71,8 +71,16 @@ public sealed record ResilienceOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>(ValidateValues(SectionName));
-        foreach (var arm in Arms.Keys)
+        foreach (var (arm, overrides) in Arms)
         {
+            // The binder drops what it cannot place: a misspelt setting, or an arm name with ':' (a key separator,
+            // so "llama3:8b" binds as arm "llama3" with an unknown "8b"). Such an entry would silently change nothing.
+            if (overrides is null || overrides == new ArmResilienceOverrides())
+            {
+                errors.Add($"{SectionName}:Arms:{arm} sets none of the per-arm settings (misspelt? An arm name containing ':' cannot be a configuration key).");
+                continue;
+            }
+
             errors.AddRange(For(arm).ValidateValues($"{SectionName}:Arms:{arm}"));
         }
 
@@ -99,15 +107,47 @@ public sealed record ResilienceOptions
             Positive(fb, nameof(FirstByteTimeout));
         }
 
-        // Polly's own bounds: sampling ≥ 0.5 s, break ≥ 0.5 s, throughput ≥ 2, ratio in (0, 1].
+        // A timeout runs on a timer, which takes at most 2^32 - 2 ms (~49.7 days): longer threw on every attempt.
+        void AtMost49Days(TimeSpan value, string name)
+        {
+            if (value > TimeSpan.FromDays(49))
+            {
+                errors.Add($"{prefix}:{name} must be at most 49 days.");
+            }
+        }
+
+        AtMost49Days(TotalTimeout, nameof(TotalTimeout));
+        if (FirstByteTimeout is { } first)
+        {
+            AtMost49Days(first, nameof(FirstByteTimeout));
+        }
+
+        // Polly's own bounds: sampling and break in [0.5 s, 1 day], retry delay ≤ 1 day, throughput ≥ 2, ratio in
+        // (0, 1]. Polly checks them when an arm's pipeline is built, on its first request: outside them, every request
+        // to the arm failed while the start had passed.
         if (BreakerSamplingDuration < TimeSpan.FromMilliseconds(500))
         {
             errors.Add($"{prefix}:BreakerSamplingDuration must be at least 0.5 s.");
         }
 
+        if (BreakerSamplingDuration > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{prefix}:BreakerSamplingDuration must be at most 1 day.");
+        }
+
         if (BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
         {
             errors.Add($"{prefix}:BreakerBreakDuration must be at least 0.5 s.");
+        }
+
+        if (BreakerBreakDuration > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{prefix}:BreakerBreakDuration must be at most 1 day.");
+        }
+
+        if (RetryBaseDelay > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{prefix}:RetryBaseDelay must be at most 1 day.");
         }
 
         if (MaxRetries is < 0 or > 10)

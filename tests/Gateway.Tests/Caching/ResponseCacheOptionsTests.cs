@@ -39,6 +39,7 @@ public sealed class ResponseCacheOptionsTests
     [InlineData("Router:Cache:MaxEntryBytes", "0", "Router:Cache:MaxEntryBytes must be > 0")]
     [InlineData("Router:Cache:MemoryLimitBytes", "1000", "Router:Cache:MemoryLimitBytes must be >= MaxEntryBytes")]
     [InlineData("Router:Cache:CoalesceMaxWait", "00:00:00", "Router:Cache:CoalesceMaxWait must be > 0")]
+    [InlineData("Router:Cache:CoalesceMaxWait", "60.00:00:00", "Router:Cache:CoalesceMaxWait must be at most 49 days")]
     public async Task StartAsync_BadCacheSetting_FailsWithTheFieldsMessage(string key, string value, string message)
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new() { ["Router:Cache:Enabled"] = "true", [key] = value }));

@@ -1,8 +1,12 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
+using Router.Gateway;
 using Router.Gateway.Forwarding;
 using Router.Gateway.Resilience;
 using Router.Gateway.Usage;
@@ -39,6 +43,26 @@ public sealed class ArmResilienceOverridesTests
     }
 
     [Fact]
+    public void Bind_FromEnvironmentVariables_ArmNameMatchesCaseInsensitively()
+    {
+        var prefix = "ROUTER_TEST_" + Guid.NewGuid().ToString("N") + "_";
+        Environment.SetEnvironmentVariable(prefix + "Router__Resilience__Arms__My-Arm.v2__MaxRetries", "3");
+        try
+        {
+            var options = new ConfigurationBuilder().AddEnvironmentVariables(prefix).Build()
+                .GetSection(ResilienceOptions.SectionName).Get<ResilienceOptions>() ?? new ResilienceOptions();
+
+            Assert.Empty(options.Validate());
+            Assert.Equal(3, options.For("my-arm.V2").MaxRetries);
+            Assert.Equal(1, options.For("my-arm").MaxRetries);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(prefix + "Router__Resilience__Arms__My-Arm.v2__MaxRetries", null);
+        }
+    }
+
+    [Fact]
     public void Validate_BadArmOverride_NamesTheArmsSetting()
     {
         var options = Bind(new Dictionary<string, string?>
@@ -52,6 +76,52 @@ public sealed class ArmResilienceOverridesTests
         Assert.Equal(
             ["Router:Resilience:Arms:flaky:MaxRetries must be between 0 and 10.", "Router:Resilience:Arms:flaky:BreakerFailureRatio must be in (0, 1]."],
             errors);
+    }
+
+    [Theory]
+    [InlineData("BreakerBreakDuration", "2.00:00:00", "Router:Resilience:Arms:slow.reasoner:BreakerBreakDuration must be at most 1 day")]
+    [InlineData("BreakerSamplingDuration", "2.00:00:00", "Router:Resilience:Arms:slow.reasoner:BreakerSamplingDuration must be at most 1 day")]
+    [InlineData("RetryBaseDelay", "2.00:00:00", "Router:Resilience:Arms:slow.reasoner:RetryBaseDelay must be at most 1 day")]
+    [InlineData("TotalTimeout", "60.00:00:00", "Router:Resilience:Arms:slow.reasoner:TotalTimeout must be at most 49 days")]
+    [InlineData("FirstByteTimeout", "60.00:00:00", "Router:Resilience:Arms:slow.reasoner:FirstByteTimeout must be at most 49 days")]
+    public async Task StartAsync_ArmOverrideBeyondWhatThePipelineAccepts_FailsTheStartNamingTheArmsSetting(string setting, string value, string message)
+    {
+        // Polly rejects a break, sampling window or retry delay over 1 day, a timer a timeout over ~49.7 days: such a
+        // value passed validation and then failed every request to the arm (its pipeline is built on first use).
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new() { [$"Router:Resilience:Arms:slow.reasoner:{setting}"] = value }));
+
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pipelines_LongestValidSettings_Build()
+    {
+        var longest = new ResilienceOptions
+        {
+            MaxRetries = 1,
+            RetryBaseDelay = TimeSpan.FromDays(1),
+            BreakerBreakDuration = TimeSpan.FromDays(1),
+            BreakerSamplingDuration = TimeSpan.FromDays(1),
+            TotalTimeout = TimeSpan.FromDays(49),
+            FirstByteTimeout = TimeSpan.FromDays(49),
+        };
+        var resilience = new ArmResilience(Options.Create(longest), TimeProvider.System, NullLogger<ArmResilience>.Instance);
+
+        Assert.Empty(longest.Validate());
+        Assert.NotNull(resilience.PipelineFor("any"));
+        using var total = new CancellationTokenSource(longest.TotalTimeout, TimeProvider.System);
+    }
+
+    [Theory]
+    [InlineData("Router:Resilience:Arms:llama3:8b:MaxRetries", "Router:Resilience:Arms:llama3 sets none")] // ':' splits the arm's name
+    [InlineData("Router:Resilience:Arms:flaky:MaxRetry", "Router:Resilience:Arms:flaky sets none")] // misspelt setting
+    public void Validate_ArmEntryThatSetsNothing_IsAnErrorNotSilentlyIgnored(string key, string message)
+    {
+        var options = Bind(new Dictionary<string, string?> { [key] = "3" });
+
+        var errors = options.Validate();
+
+        Assert.Contains(errors, e => e.StartsWith(message, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -102,6 +172,19 @@ public sealed class ArmResilienceOverridesTests
 
         Assert.Equal(3, calls["flaky"]); // two retries, the third call succeeds
         Assert.Equal(1, calls["steady"]); // no retry
+    }
+
+    private static async Task StartAsync(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddRouterGateway(builder.Configuration);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        await app.StopAsync();
     }
 
     private static ResilienceOptions Bind(Dictionary<string, string?> settings) =>
