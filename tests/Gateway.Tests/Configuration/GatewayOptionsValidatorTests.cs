@@ -1,9 +1,5 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Router.Gateway;
 using Router.Gateway.Configuration;
 
 namespace Gateway.Tests.Configuration;
@@ -133,18 +129,7 @@ public sealed class GatewayOptionsValidatorTests
         Assert.Equal(4, options.Arms.Count);
     }
 
-    private static async Task StartAsync(Dictionary<string, string?> settings)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddRouterGateway(builder.Configuration);
-        await using var app = builder.Build();
-        await app.StartAsync();
-        await app.StopAsync();
-    }
+    private static Task StartAsync(Dictionary<string, string?> settings) => GatewayStartup.StartAndStopAsync(settings);
 
     private static string RepoRoot()
     {

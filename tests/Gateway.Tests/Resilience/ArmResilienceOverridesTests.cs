@@ -1,12 +1,8 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
-using Router.Gateway;
 using Router.Gateway.Forwarding;
 using Router.Gateway.Resilience;
 using Router.Gateway.Usage;
@@ -174,18 +170,7 @@ public sealed class ArmResilienceOverridesTests
         Assert.Equal(1, calls["steady"]); // no retry
     }
 
-    private static async Task StartAsync(Dictionary<string, string?> settings)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddRouterGateway(builder.Configuration);
-        await using var app = builder.Build();
-        await app.StartAsync();
-        await app.StopAsync();
-    }
+    private static Task StartAsync(Dictionary<string, string?> settings) => GatewayStartup.StartAndStopAsync(settings);
 
     private static ResilienceOptions Bind(Dictionary<string, string?> settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(ResilienceOptions.SectionName).Get<ResilienceOptions>()
