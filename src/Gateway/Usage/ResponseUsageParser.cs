@@ -117,6 +117,11 @@ public sealed class ResponseUsageParser
 
     private void ProcessJson(ReadOnlySpan<byte> json, bool streaming)
     {
+        if (json.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..]; // a leading UTF-8 byte-order mark (RFC 8259 §8.1 lets parsers ignore it; Utf8JsonReader does not)
+        }
+
         if (!System.Text.Unicode.Utf8.IsValid(json))
         {
             // The JSON reader accepts invalid UTF-8 inside strings, but GetString then throws InvalidOperationException

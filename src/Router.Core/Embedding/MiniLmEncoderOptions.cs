@@ -67,6 +67,11 @@ public sealed record MiniLmEncoderOptions
             throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must be >= 0 (0 = ONNX Runtime default).");
         }
 
+        if (TempDirectory is not null && string.IsNullOrWhiteSpace(TempDirectory))
+        {
+            throw new ArgumentException("TempDirectory must name a folder (null = the system temp folder).", nameof(TempDirectory));
+        }
+
         if (!Enum.IsDefined(Precision))
         {
             throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Precision must be Float32 or Int8.");

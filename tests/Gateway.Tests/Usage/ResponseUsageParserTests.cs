@@ -95,4 +95,19 @@ public sealed class ResponseUsageParserTests
         Assert.Equal(4, usage.CompletionTokens);
         Assert.Equal("caf\uFFFD", usage.CompletionText);
     }
+
+    [Theory]
+    [InlineData("application/json", "\uFEFF{\"choices\":[{\"message\":{\"content\":\"hi\"}}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6}}")]
+    [InlineData("text/event-stream", "data: \uFEFF{\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":6}}\n\n")]
+    public void Complete_LeadingByteOrderMark_UsageStillRead(string contentType, string body)
+    {
+        var parser = new ResponseUsageParser(contentType);
+        parser.Append(System.Text.Encoding.UTF8.GetBytes(body));
+
+        var usage = parser.Complete();
+
+        Assert.Equal(5, usage.PromptTokens);
+        Assert.Equal(6, usage.CompletionTokens);
+        Assert.Equal("hi", usage.CompletionText);
+    }
 }

@@ -233,4 +233,14 @@ public sealed class DynamicInt8QuantizerTests(EncoderFixture fixture) : IClassFi
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Options_EmptyTempDirectory_RefusedWithItsName(string folder)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new MiniLmEncoderOptions { Precision = EncoderPrecision.Int8, TempDirectory = folder }.Validate());
+
+        Assert.Equal("TempDirectory", error.ParamName);
+    }
 }
