@@ -7,6 +7,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Router.Core.State;
 using Router.Gateway.Auth;
+using Router.Gateway.Configuration;
 using Router.Gateway.OpenAi;
 using Router.Gateway.RateLimiting;
 using Router.Gateway.Resilience;
@@ -42,9 +43,9 @@ public static class GatewayHardeningServiceCollectionExtensions
         services.AddRouterState(configuration);
 
         services.AddOptions<ResilienceOptions>().Bind(configuration.GetSection(ResilienceOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ResilienceOptions>>(new DelegateValidator<ResilienceOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<ResilienceOptions>>(new DelegateOptionsValidator<ResilienceOptions>(o => o.Validate()));
         services.AddOptions<RequestLimitsOptions>().Bind(configuration.GetSection(RequestLimitsOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RequestLimitsOptions>>(new DelegateValidator<RequestLimitsOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<RequestLimitsOptions>>(new DelegateOptionsValidator<RequestLimitsOptions>(o => o.Validate()));
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>>(sp => new ConfigureOptions<KestrelServerOptions>(kestrel =>
         {
             var limits = sp.GetRequiredService<IOptions<RequestLimitsOptions>>().Value;
@@ -90,14 +91,4 @@ public static class GatewayHardeningServiceCollectionExtensions
         services.GetRequiredService<IOptions<RedisStateOptions>>().Value.Enabled;
 
     private sealed class HardeningMarker;
-
-    private sealed class DelegateValidator<T>(Func<T, IReadOnlyList<string>> validate) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options)
-        {
-            var errors = validate(options);
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Router.Gateway.Configuration;
 
 namespace Router.Gateway.Caching;
 
@@ -15,17 +16,9 @@ public static class ResponseCacheServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ResponseCacheOptions>().Bind(configuration.GetSection(ResponseCacheOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResponseCacheOptions>, Validator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResponseCacheOptions>>(
+            new DelegateOptionsValidator<ResponseCacheOptions>(o => o.Validate())));
         services.TryAddSingleton<ResponseCache>();
         return services;
-    }
-
-    private sealed class Validator : IValidateOptions<ResponseCacheOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, ResponseCacheOptions options)
-        {
-            var errors = options.Validate();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }
