@@ -20,17 +20,12 @@ internal static class SuccessBody
     /// <summary>
     /// Reads the start of <paramref name="response"/>'s body (a JSON body: up to <see cref="PeekBytes"/>; an event
     /// stream: until its first event with data, at most <see cref="PeekBytes"/>) and replaces its content by one that
-    /// yields those bytes and then the rest; returns the prefix and whether it is the whole body.
-    /// </summary>
-    public static Task<(ReadOnlyMemory<byte> Prefix, bool Complete)> PeekAsync(HttpResponseMessage response, bool eventStream, CancellationToken cancellationToken) =>
-        PeekAsync(response, eventStream, Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken);
-
-    /// <summary>
-    /// As <see cref="PeekAsync(HttpResponseMessage, bool, CancellationToken)"/>, but an event stream that has sent bytes
-    /// without a data event yet (keep-alive comments while the model thinks) is passed on once
-    /// <paramref name="keepAlivePatience"/> has passed since the peek began, with the read in progress handed to the
-    /// replacement content: the forwarder's idle timeout only restarts when it copies bytes, so waiting longer for the
-    /// first event would turn a stream that keeps its connection alive into a timeout.
+    /// yields those bytes and then the rest; returns the prefix and whether it is the whole body. An event stream that
+    /// has sent bytes without a data event yet (keep-alive comments while the model thinks) is passed on once
+    /// <paramref name="keepAlivePatience"/> (<see cref="Timeout.InfiniteTimeSpan"/>: never) has passed since the peek
+    /// began, with the read in progress handed to the replacement content: the forwarder's idle timeout only restarts
+    /// when it copies bytes, so waiting longer for the first event would turn a stream that keeps its connection alive
+    /// into a timeout.
     /// </summary>
     public static async Task<(ReadOnlyMemory<byte> Prefix, bool Complete)> PeekAsync(
         HttpResponseMessage response, bool eventStream, TimeSpan keepAlivePatience, TimeProvider time, CancellationToken cancellationToken)

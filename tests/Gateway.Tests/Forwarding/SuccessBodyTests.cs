@@ -95,7 +95,7 @@ public sealed class SuccessBodyTests
         response.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
         response.Content.Headers.ContentLength = length;
 
-        var (prefix, complete) = await SuccessBody.PeekAsync(response, eventStream: false, CancellationToken.None);
+        var (prefix, complete) = await SuccessBody.PeekAsync(response, eventStream: false, Timeout.InfiniteTimeSpan, TimeProvider.System, CancellationToken.None);
 
         Assert.Equal(Math.Min(length, SuccessBody.PeekBytes), prefix.Length);
         Assert.Equal(length < SuccessBody.PeekBytes, complete);
@@ -149,7 +149,7 @@ public sealed class SuccessBodyTests
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new HeldStream(first, rest, release.Task)) };
 
-        var (prefix, complete) = await SuccessBody.PeekAsync(response, eventStream: true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var (prefix, complete) = await SuccessBody.PeekAsync(response, eventStream: true, Timeout.InfiniteTimeSpan, TimeProvider.System, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.False(complete);
         Assert.Equal(first, prefix.ToArray());
