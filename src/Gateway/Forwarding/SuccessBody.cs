@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Router.Gateway.OpenAi;
 
 namespace Router.Gateway.Forwarding;
 
@@ -101,7 +102,7 @@ internal static class SuccessBody
     /// </summary>
     public static string? JsonProblem(ReadOnlySpan<byte> prefix, bool complete, string? secret)
     {
-        prefix = SkipByteOrderMark(prefix);
+        prefix = LenientJsonBytes.WithoutByteOrderMark(prefix);
         if (prefix.Trim(" \t\r\n"u8).IsEmpty)
         {
             return complete ? "answered 200 with an empty body" : null;
@@ -188,7 +189,7 @@ internal static class SuccessBody
     // without data (keep-alives) are skipped.
     private static bool TryFirstDataEvent(ReadOnlySpan<byte> prefix, out ReadOnlySpan<byte> eventName, out ReadOnlySpan<byte> data)
     {
-        prefix = SkipByteOrderMark(prefix);
+        prefix = LenientJsonBytes.WithoutByteOrderMark(prefix);
         eventName = default;
         data = default;
         var hasData = false;
@@ -231,12 +232,6 @@ internal static class SuccessBody
 
         static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> value) => !value.IsEmpty && value[0] == (byte)' ' ? value[1..] : value;
     }
-
-    // A leading UTF-8 byte order mark: JSON parsers may ignore it (RFC 8259 §8.1; Python's json.loads and fetch's json()
-    // do, System.Text.Json's span reader does not), and an SSE parser must (HTML Living Standard, event stream parsing).
-    // Such a body was passed on before this check; it still is, as sent.
-    private static ReadOnlySpan<byte> SkipByteOrderMark(ReadOnlySpan<byte> body) =>
-        body.StartsWith("\uFEFF"u8) ? body[3..] : body;
 
     private static string Snippet(ReadOnlySpan<byte> body)
     {

@@ -53,13 +53,7 @@ public static partial class UpstreamErrors
 
     private static (string Message, string? Type, string? Param, string? Code) Extract(ReadOnlySpan<byte> body)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(body))
-        {
-            // The JSON reader accepts invalid UTF-8 inside strings, but GetString then throws InvalidOperationException
-            // (a 500 instead of this error, and no fallback): replace the bad bytes with U+FFFD first.
-            return Extract(System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(body)));
-        }
-
+        body = LenientJsonBytes.ForReading(body); // else a bad byte in a message is a 500 instead of this error
         try
         {
             var reader = new Utf8JsonReader(body);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Router.Gateway.OpenAi;
 
 namespace Router.Gateway.Usage;
 
@@ -117,17 +118,7 @@ public sealed class ResponseUsageParser
 
     private void ProcessJson(ReadOnlySpan<byte> json, bool streaming)
     {
-        if (json.StartsWith("\uFEFF"u8))
-        {
-            json = json[3..]; // a leading UTF-8 byte-order mark (RFC 8259 §8.1 lets parsers ignore it; Utf8JsonReader does not)
-        }
-
-        if (!System.Text.Unicode.Utf8.IsValid(json))
-        {
-            // The JSON reader accepts invalid UTF-8 inside strings, but GetString then throws InvalidOperationException
-            // (mid-response: a cut stream or a 500): read a copy with the bad bytes replaced by U+FFFD.
-            json = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json));
-        }
+        json = LenientJsonBytes.ForReading(json);
 
         try
         {

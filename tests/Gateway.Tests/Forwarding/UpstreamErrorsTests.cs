@@ -67,4 +67,13 @@ public sealed class UpstreamErrorsTests
     [InlineData(401, false)]
     public void IsRetryable_Status_OnlyOverloadAndServerErrors(int status, bool expected) =>
         Assert.Equal(expected, UpstreamErrors.IsRetryable(status));
+
+    [Fact]
+    public void Map_ErrorBodyWithByteOrderMark_ReadsItsMessage()
+    {
+        var error = UpstreamErrors.Map("arm", 503, [.. "\uFEFF"u8, .. """{"error":{"message":"boom","code":"overloaded"}}"""u8], null);
+
+        Assert.Equal("Upstream of arm 'arm' answered 503: boom", error.Message);
+        Assert.Equal("overloaded", error.Code);
+    }
 }
