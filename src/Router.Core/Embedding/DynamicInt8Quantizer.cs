@@ -8,9 +8,9 @@ namespace Router.Core.Embedding;
 /// does (its tooling is Python-only; this is the same graph change in C# on the ONNX protobuf): every <c>MatMul</c>
 /// whose second input is a constant 2-D float weight becomes <c>com.microsoft.DynamicQuantizeMatMul</c>, which
 /// quantises the activation to uint8 on each run and multiplies with int8 weights quantised once here. Weights are
-/// quantised per output column, symmetric (zero point 0, scale = max |w| / 127), which keeps the error per column
+/// quantised per output column, symmetric (zero point 0, scale = max |w| / 63: 7-bit, see <see cref="MaxWeightLevel"/>), which keeps the error per column
 /// at most half a step. Attention score products (no constant input), embeddings, layer norms and GELU stay fp32.
-/// DESIGN.md step 3 names int8 as the road from ~8 ms to ~1–2 ms on this CPU (AVX-512 VNNI).
+/// DESIGN.md step 3 names int8 as the road from ~8 ms to ~1–2 ms on CPUs with AVX-512 VNNI.
 /// </summary>
 public static class DynamicInt8Quantizer
 {
@@ -94,8 +94,17 @@ public static class DynamicInt8Quantizer
     }
 
     /// <summary>
-    /// Symmetric per-column int8 (row-major [rows, columns] as in the ONNX initializer): column c gets
-    /// scale_c = max_r |w_rc| / 127 and q_rc = round(w_rc / scale_c) in [-127, 127].
+    /// The largest weight level: 7-bit weights (ONNX Runtime's <c>reduce_range</c>). On CPUs without VNNI (AVX2 only)
+    /// ONNX Runtime's u8×s8 kernels add pairs of products in 16 bits (<c>vpmaddubsw</c>), which saturates with full
+    /// 8-bit weights: 255·127 + 255·127 = 64,770 &gt; 32,767. With |q| ≤ 63 a pair is at most 2·255·63 = 32,130, so
+    /// every CPU computes the same products; the cost is one bit of weight precision.
+    /// </summary>
+    internal const int MaxWeightLevel = 63;
+
+    /// <summary>
+    /// Symmetric per-column 7-bit weights in int8 storage (row-major [rows, columns] as in the ONNX initializer):
+    /// column c gets scale_c = max_r |w_rc| / <see cref="MaxWeightLevel"/> and q_rc = round(w_rc / scale_c) in
+    /// [-<see cref="MaxWeightLevel"/>, <see cref="MaxWeightLevel"/>].
     /// </summary>
     internal static (byte[] Values, float[] Scales) QuantizePerColumn(ReadOnlySpan<float> weights, int rows, int columns)
     {
@@ -111,7 +120,7 @@ public static class DynamicInt8Quantizer
 
         for (var c = 0; c < columns; c++)
         {
-            scales[c] = scales[c] == 0 ? 1f : scales[c] / 127f;
+            scales[c] = scales[c] == 0 ? 1f : scales[c] / MaxWeightLevel;
         }
 
         var values = new byte[rows * columns];
@@ -120,7 +129,7 @@ public static class DynamicInt8Quantizer
             for (var c = 0; c < columns; c++)
             {
                 var q = (int)MathF.Round(weights[(r * columns) + c] / scales[c], MidpointRounding.ToEven);
-                values[(r * columns) + c] = unchecked((byte)(sbyte)Math.Clamp(q, -127, 127));
+                values[(r * columns) + c] = unchecked((byte)(sbyte)Math.Clamp(q, -MaxWeightLevel, MaxWeightLevel));
             }
         }
 

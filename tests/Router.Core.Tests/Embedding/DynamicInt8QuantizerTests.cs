@@ -19,12 +19,12 @@ public sealed class DynamicInt8QuantizerTests(EncoderFixture fixture) : IClassFi
     public void QuantizePerColumn_HandComputed_SymmetricScalePerColumnAndRoundedValues()
     {
         // 2 rows × 3 columns, row-major: column maxima 2, 0.5 and 0 (an all-zero column gets scale 1).
-        float[] w = [2f, -0.25f, 0f, -1f, 0.5f, 0f];
+        float[] w = [2f, -0.3f, 0f, -1.2f, 0.5f, 0f];
 
         var (values, scales) = DynamicInt8Quantizer.QuantizePerColumn(w, rows: 2, columns: 3);
 
-        Assert.Equal([2f / 127, 0.5f / 127, 1f], scales);
-        Assert.Equal(new sbyte[] { 127, -64, 0, -64, 127, 0 }, values.Select(v => unchecked((sbyte)v)));
+        Assert.Equal([2f / 63, 0.5f / 63, 1f], scales);
+        Assert.Equal(new sbyte[] { 63, -38, 0, -38, 63, 0 }, values.Select(v => unchecked((sbyte)v)));
     }
 
     [Fact]
