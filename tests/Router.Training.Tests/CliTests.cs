@@ -16,7 +16,7 @@ public sealed class CliTests
     [Fact]
     public async Task Evaluate_MissingFile_OneLineErrorExit2()
     {
-        var (code, stderr) = await Router("evaluate", "--train", "/nonexistent/train.csv", "--test", "/nonexistent/test.csv", "--out", SharedData.NewTempFolder(), "--encoder", "hashing");
+        var (code, stderr) = await Router("evaluate", "--train", "/nonexistent/train.csv", "--test", "/nonexistent/test.csv", "--out", DataFiles.NewTempFolder(), "--encoder", "hashing");
 
         Assert.Equal(2, code);
         Assert.Contains("router: error: bad data: /nonexistent/train.csv: no such file or folder", stderr, StringComparison.Ordinal);
@@ -26,7 +26,7 @@ public sealed class CliTests
     [Fact]
     public async Task Train_MalformedCsv_NamesFileLineColumn()
     {
-        var dir = SharedData.NewTempFolder();
+        var dir = DataFiles.NewTempFolder();
         var bad = Path.Combine(dir, "bad.csv");
         await File.WriteAllTextAsync(bad, ",sample_id,prompt,eval_name,m1,m1|total_cost\n0,s,\"p\",t,notanumber,0.1\n");
 
@@ -40,8 +40,8 @@ public sealed class CliTests
     [Fact]
     public async Task Train_TinySubset_WritesACheckpointTheEngineLoads()
     {
-        var data = SharedData.CutRouterBench(8);
-        var outDir = SharedData.NewTempFolder();
+        var data = DataFiles.CutRouterBench(8);
+        var outDir = DataFiles.NewTempFolder();
 
         var (code, stderr) = await Router("train", "--data", data, "--out", outDir, "--encoder", "hashing");
 
@@ -56,8 +56,8 @@ public sealed class CliTests
     [Fact]
     public async Task Train_KMeansTags_TrainsTheHeadOnRawEmbeddingClusters()
     {
-        var data = SharedData.CutRouterBench(8);
-        var outDir = SharedData.NewTempFolder();
+        var data = DataFiles.CutRouterBench(8);
+        var outDir = DataFiles.NewTempFolder();
 
         var (code, stdout, stderr) = await RouterWithOutput("train", "--data", data, "--out", outDir, "--encoder", "hashing", "--tags", "kmeans", "--clusters", "3");
 
@@ -92,8 +92,8 @@ public sealed class CliTests
         });
         await tagger.StartAsync();
         var url = tagger.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/v1";
-        var data = SharedData.CutRouterBench(8);
-        var outDir = SharedData.NewTempFolder();
+        var data = DataFiles.CutRouterBench(8);
+        var outDir = DataFiles.NewTempFolder();
 
         var (code, stdout, stderr) = await RouterWithOutput(
             "train", "--data", data, "--out", outDir, "--encoder", "hashing", "--tags", "instag", "--clusters", "2",
@@ -108,7 +108,7 @@ public sealed class CliTests
     [Fact]
     public async Task Train_InsTagWithoutTaggingModel_ClearError()
     {
-        var (code, _, stderr) = await RouterWithOutput("train", "--data", SharedData.CutRouterBench(4), "--out", SharedData.NewTempFolder(), "--encoder", "hashing", "--tags", "instag");
+        var (code, _, stderr) = await RouterWithOutput("train", "--data", DataFiles.CutRouterBench(4), "--out", DataFiles.NewTempFolder(), "--encoder", "hashing", "--tags", "instag");
 
         Assert.Equal(2, code);
         Assert.Contains("--tags instag needs --tagger-url and --tagger-model", stderr, StringComparison.Ordinal);
@@ -170,12 +170,12 @@ public sealed class CliTests
     public async Task DataCommands_BadOptionValue_ClearErrorExit2(string args, string expected)
     {
         // 3 tasks × 4 queries: a 0.01 share rounds to no test query, 0.99 to no training query, 9 folds leave some empty.
-        var data = SharedData.CutRouterBench(4);
+        var data = DataFiles.CutRouterBench(4);
         var parts = args.Split(' ');
         string[] common = parts[0] switch
         {
-            "evaluate" or "simulate" => ["--data", data, "--out", SharedData.NewTempFolder(), "--encoder", "hashing"],
-            "train" => ["--data", data, "--out", SharedData.NewTempFolder(), "--encoder", "hashing"],
+            "evaluate" or "simulate" => ["--data", data, "--out", DataFiles.NewTempFolder(), "--encoder", "hashing"],
+            "train" => ["--data", data, "--out", DataFiles.NewTempFolder(), "--encoder", "hashing"],
             "serve-replay" => ["--data", data, "--urls", "http://127.0.0.1:0"],
             _ => ["--data", data, "--encoder", "hashing"],
         };
@@ -193,8 +193,8 @@ public sealed class CliTests
     [InlineData("simulate")]
     public async Task OutputCommands_OutIsAFileOrEmpty_FailsUpFrontWithExit2(string command)
     {
-        var data = SharedData.CutRouterBench(4);
-        var file = Path.Combine(SharedData.NewTempFolder(), "taken");
+        var data = DataFiles.CutRouterBench(4);
+        var file = Path.Combine(DataFiles.NewTempFolder(), "taken");
         await File.WriteAllTextAsync(file, "x");
 
         var (code, stderr) = await Router(command, "--data", data, "--out", file, "--encoder", "hashing");
@@ -213,7 +213,7 @@ public sealed class CliTests
     [InlineData("", "--urls must name at least one address")]
     public async Task ServeReplay_BadUrls_OneLineNoHostTrace(string urls, string expected)
     {
-        var (code, stderr) = await Router("serve-replay", "--data", SharedData.CutRouterBench(2), "--urls", urls);
+        var (code, stderr) = await Router("serve-replay", "--data", DataFiles.CutRouterBench(2), "--urls", urls);
 
         Assert.Equal(2, code);
         Assert.Contains("router: error: " + expected, stderr, StringComparison.Ordinal);
@@ -227,7 +227,7 @@ public sealed class CliTests
         busy.Start();
         var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
 
-        var (code, stdout, stderr) = await RouterWithOutput("serve-replay", "--data", SharedData.CutRouterBench(2), "--urls", $"http://127.0.0.1:{port}");
+        var (code, stdout, stderr) = await RouterWithOutput("serve-replay", "--data", DataFiles.CutRouterBench(2), "--urls", $"http://127.0.0.1:{port}");
 
         Assert.Equal(2, code);
         Assert.Contains($"router: error: --urls: Failed to bind to address http://127.0.0.1:{port}: address already in use", stderr, StringComparison.Ordinal);

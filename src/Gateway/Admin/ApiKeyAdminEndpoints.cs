@@ -42,19 +42,14 @@ public static class ApiKeyAdminEndpoints
         }
 
         var secret = ApiKeySecrets.NewSecret();
-        var key = new ClientApiKey
+        var key = new ClientApiKey(request!)
         {
             Id = ApiKeySecrets.NewId(),
             Name = request!.Name!.Trim(),
             SecretHash = ApiKeySecrets.Hash(secret),
             Prefix = ApiKeySecrets.DisplayPrefix(secret),
             CreatedAt = time.GetUtcNow(),
-            Lambda = request.Lambda,
             AllowedArms = request.AllowedArms is { Count: > 0 } arms ? [.. arms.Select(a => a.Trim())] : null,
-            DailySpendCapUsd = request.DailySpendCapUsd,
-            MonthlySpendCapUsd = request.MonthlySpendCapUsd,
-            RequestsPerMinute = request.RequestsPerMinute,
-            TokensPerMinute = request.TokensPerMinute,
         };
         return await Guard(async () =>
         {
@@ -161,7 +156,7 @@ public static class ApiKeyAdminEndpoints
     private static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such key", detail: $"No API key has the id '{id}'.");
 
-    private static ApiKeyView View(ClientApiKey key, SpendTotals? spend, string? secret) => new()
+    private static ApiKeyView View(ClientApiKey key, SpendTotals? spend, string? secret) => new(key)
     {
         Id = key.Id,
         Name = key.Name,
@@ -170,12 +165,6 @@ public static class ApiKeyAdminEndpoints
         CreatedAt = key.CreatedAt,
         RevokedAt = key.RevokedAt,
         Active = key.IsActive,
-        Lambda = key.Lambda,
-        AllowedArms = key.AllowedArms,
-        DailySpendCapUsd = key.DailySpendCapUsd,
-        MonthlySpendCapUsd = key.MonthlySpendCapUsd,
-        RequestsPerMinute = key.RequestsPerMinute,
-        TokensPerMinute = key.TokensPerMinute,
         SpendTodayUsd = spend?.TodayUsd,
         SpendMonthUsd = spend?.MonthUsd,
     };

@@ -1,8 +1,21 @@
+using Router.Gateway.Auth;
+
 namespace Router.Gateway.Admin;
 
 /// <summary>A key as the admin API shows it: never the hash; the secret (<see cref="Key"/>) only in the creation response.</summary>
-public sealed record ApiKeyView
+public sealed record ApiKeyView : ApiKeySettings
 {
+    /// <summary>An empty view (object initialisers, JSON).</summary>
+    public ApiKeyView()
+    {
+    }
+
+    /// <summary>A view with <paramref name="settings"/>' λ, arms, caps and limits.</summary>
+    public ApiKeyView(ApiKeySettings settings)
+        : base(settings)
+    {
+    }
+
     /// <summary>Public id.</summary>
     public required string Id { get; init; }
 
@@ -23,24 +36,6 @@ public sealed record ApiKeyView
 
     /// <summary>Not revoked.</summary>
     public bool Active { get; init; }
-
-    /// <summary>Budget weight λ.</summary>
-    public double? Lambda { get; init; }
-
-    /// <summary>Allowed arms (null = all).</summary>
-    public IReadOnlyList<string>? AllowedArms { get; init; }
-
-    /// <summary>Daily cap.</summary>
-    public double? DailySpendCapUsd { get; init; }
-
-    /// <summary>Monthly cap.</summary>
-    public double? MonthlySpendCapUsd { get; init; }
-
-    /// <summary>Requests per minute.</summary>
-    public int? RequestsPerMinute { get; init; }
-
-    /// <summary>Tokens per minute.</summary>
-    public int? TokensPerMinute { get; init; }
 
     /// <summary>Spend today (UTC), in listings.</summary>
     public double? SpendTodayUsd { get; init; }

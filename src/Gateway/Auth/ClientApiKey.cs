@@ -5,8 +5,19 @@ namespace Router.Gateway.Auth;
 /// Limits left null are not enforced. Immutable; a revoked key keeps its record (with <see cref="RevokedAt"/>) so
 /// that listing shows it and its secret can never authenticate again.
 /// </summary>
-public sealed record ClientApiKey
+public sealed record ClientApiKey : ApiKeySettings
 {
+    /// <summary>An empty key (object initialisers, JSON).</summary>
+    public ClientApiKey()
+    {
+    }
+
+    /// <summary>A key with <paramref name="settings"/>' λ, arms, caps and limits.</summary>
+    public ClientApiKey(ApiKeySettings settings)
+        : base(settings)
+    {
+    }
+
     /// <summary>Public identifier (<c>key_…</c>), used in the admin API, logs, metrics and routing policies.</summary>
     public required string Id { get; init; }
 
@@ -24,24 +35,6 @@ public sealed record ClientApiKey
 
     /// <summary>When it was revoked; null while active.</summary>
     public DateTimeOffset? RevokedAt { get; init; }
-
-    /// <summary>Budget weight λ for <c>auto</c> requests with this key (a request's own λ still wins); null = deployment default.</summary>
-    public double? Lambda { get; init; }
-
-    /// <summary>The arms this key may use (pinned or routed); null or empty = all.</summary>
-    public IReadOnlyList<string>? AllowedArms { get; init; }
-
-    /// <summary>Spend cap in USD per UTC day; null = none.</summary>
-    public double? DailySpendCapUsd { get; init; }
-
-    /// <summary>Spend cap in USD per UTC calendar month; null = none.</summary>
-    public double? MonthlySpendCapUsd { get; init; }
-
-    /// <summary>Requests per minute (sliding-window counter over one-minute windows, shared by all replicas); null = none.</summary>
-    public int? RequestsPerMinute { get; init; }
-
-    /// <summary>Prompt + completion tokens per minute; null = none. Charged after each request, so one request may overshoot.</summary>
-    public int? TokensPerMinute { get; init; }
 
     /// <summary>True until revoked.</summary>
     public bool IsActive => RevokedAt is null;

@@ -3,17 +3,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
-using Router.Gateway.Forwarding;
 using Router.Gateway.Resilience;
-using Router.Gateway.Usage;
+using static Gateway.Tests.Resilience.Attempts;
 
 namespace Gateway.Tests.Resilience;
 
 /// <summary>Per-arm resilience overrides (<c>Router:Resilience:Arms:&lt;arm&gt;</c>): binding, merging, validation, pipelines.</summary>
 public sealed class ArmResilienceOverridesTests
 {
-    private static readonly UpstreamAttempt Ok = new(RequestOutcome.Succeeded, false, "ok", null, null, null, 200);
-    private static readonly UpstreamAttempt Failed500 = new(RequestOutcome.UpstreamError, true, "status 500", null, null, null, 500);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]

@@ -2,19 +2,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
-using Router.Gateway.Forwarding;
 using Router.Gateway.Resilience;
-using Router.Gateway.Usage;
+using static Gateway.Tests.Resilience.Attempts;
 
 namespace Gateway.Tests.Resilience;
 
 /// <summary>The per-arm pipeline on fake time: breaker transitions, retry rules.</summary>
 public sealed class ArmResilienceTests
 {
-    private static readonly UpstreamAttempt Ok = new(RequestOutcome.Succeeded, false, "ok", null, null, null, 200);
-    private static readonly UpstreamAttempt Failed500 = new(RequestOutcome.UpstreamError, true, "status 500", null, null, null, 500);
-    private static readonly UpstreamAttempt Failed400 = new(RequestOutcome.UpstreamError, false, "status 400", null, null, null, 400);
-    private static readonly UpstreamAttempt FailedAfterFirstByte = new(RequestOutcome.UpstreamUnavailable, false, "cut", null, null, null);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Router.Core.Arms;
 using Router.Core.Decision;
@@ -12,10 +11,6 @@ namespace Router.Core.Tests.Training;
 
 public sealed class MixLlmTrainerTests(EncoderFixture fixture) : IClassFixture<EncoderFixture>
 {
-    private static readonly string DataDir = typeof(MixLlmTrainerTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RouterSharedDataDir").Value!;
-
     [Fact]
     public void Train_ArmsGoodOnDifferentClusters_RoutesEachClusterToItsSpecialist()
     {
@@ -83,14 +78,14 @@ public sealed class MixLlmTrainerTests(EncoderFixture fixture) : IClassFixture<E
     [Fact]
     public async Task Train_RealRouterDcSubset_HeadGroupsTasksAndRouterUsesIt()
     {
-        // 24 ARC-Challenge and 24 GSM8K questions from ../shared/data (RouterDC split2_model7): task name = tag.
+        // 24 ARC-Challenge and 24 GSM8K questions from the committed RouterDC fixtures (split2_model7): task name = tag.
         string[] files = ["arc_challenge_train.json", "gsm8k-train.json"];
         var questions = new List<string>();
         var labels = new List<int>();
         var scores = new List<Dictionary<string, double>>();
         for (var f = 0; f < files.Length; f++)
         {
-            using var stream = File.OpenRead(Path.Combine(DataDir, "routerdc7", files[f]));
+            using var stream = File.OpenRead(Path.Combine(TestData.Fixtures, "routerdc7", files[f]));
             using var json = await JsonDocument.ParseAsync(stream);
             foreach (var row in json.RootElement.EnumerateArray().Take(24))
             {

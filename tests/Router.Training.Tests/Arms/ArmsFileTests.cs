@@ -8,7 +8,7 @@ public sealed class ArmsFileTests
     [Fact]
     public async Task Load_InvalidArms_NamesEveryBadFieldAsTheGatewayDoes()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "arms.json");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "arms.json");
         await File.WriteAllTextAsync(path, """
             { "Arms": [
               { "Name": "ok", "Provider": "simulated", "InputPricePerMillion": 1 },
@@ -30,7 +30,7 @@ public sealed class ArmsFileTests
     [InlineData("""{ "Arms": [ { "Name": "x", "Provider": "simulated" }, { "Name": "x", "Provider": "simulated" } ] }""", "Arms:1: arm 'x' is listed twice")]
     public async Task Load_NullOrDuplicateArms_ClearErrorNotACrash(string json, string expected)
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "arms.json");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "arms.json");
         await File.WriteAllTextAsync(path, json);
 
         var error = Assert.Throws<DatasetFormatException>(() => ArmsFile.Load(path));
@@ -41,7 +41,7 @@ public sealed class ArmsFileTests
     [Fact]
     public void Load_Folder_SaysItIsAFolder()
     {
-        var dir = SharedData.NewTempFolder();
+        var dir = DataFiles.NewTempFolder();
 
         var error = Assert.Throws<DatasetFormatException>(() => ArmsFile.Load(dir));
 
@@ -51,7 +51,7 @@ public sealed class ArmsFileTests
     [Fact]
     public async Task Load_GatewayFormat_MapsToDefinitions()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "arms.json");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "arms.json");
         await File.WriteAllTextAsync(path, """
             { "arms": [ { "name": "m", "provider": "openai", "baseUrl": "http://127.0.0.1:8081/v1", "inputPricePerMillion": 0.5,
                           "outputPricePerMillion": 1.5, "timeoutSeconds": 30, "tokensPerSecond": 70 } ] }

@@ -7,8 +7,8 @@ public sealed class OtherLoadersTests
     [Fact]
     public void ScoreJson_SharedFileCut_ReadsSevenModelsAndTask()
     {
-        var dir = SharedData.NewTempFolder();
-        var path = SharedData.CutJson(Path.Combine(SharedData.Root, "routerdc7", "mmlu_train.json"), Path.Combine(dir, "mmlu_train.json"), 6);
+        var dir = DataFiles.NewTempFolder();
+        var path = DataFiles.CutJson(Path.Combine(DataFiles.Root, "routerdc7", "mmlu_train.json"), Path.Combine(dir, "mmlu_train.json"), 6);
 
         var data = ScoreJsonLoader.Load(path);
 
@@ -21,7 +21,7 @@ public sealed class OtherLoadersTests
     [Fact]
     public void ScoreJson_Malformed_ReportsLineAndColumn()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "bad.json");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "bad.json");
         File.WriteAllText(path, "[\n  {\"question\": \"q\", \"scores\": {\"a\": 1}},\n  {\"question\": oops}\n]");
 
         var e = Assert.Throws<DatasetFormatException>(() => ScoreJsonLoader.Load(path));
@@ -33,7 +33,7 @@ public sealed class OtherLoadersTests
     [Fact]
     public void ScoreJson_ScoreOutOfRange_NamesElementAndModel()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "bad.json");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "bad.json");
         File.WriteAllText(path, "[{\"question\": \"q\", \"scores\": {\"a\": 3}}]");
 
         var e = Assert.Throws<DatasetFormatException>(() => ScoreJsonLoader.Load(path));
@@ -45,8 +45,8 @@ public sealed class OtherLoadersTests
     [Fact]
     public void Pairwise_SharedFileCut_ReadsTrueFalseAsQuality()
     {
-        var dir = SharedData.NewTempFolder();
-        var path = SharedData.CutCsv(Path.Combine(SharedData.Root, "routellm", "mmlu", "mmlu_anatomy.csv"), Path.Combine(dir, "mmlu_anatomy.csv"), 10);
+        var dir = DataFiles.NewTempFolder();
+        var path = DataFiles.CutCsv(Path.Combine(DataFiles.Root, "routellm", "mmlu", "mmlu_anatomy.csv"), Path.Combine(dir, "mmlu_anatomy.csv"), 10);
 
         var data = DatasetLoader.LoadFile(path);
 
@@ -59,7 +59,7 @@ public sealed class OtherLoadersTests
     [Fact]
     public void Pairwise_BadCell_ReportsPosition()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "p.csv");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "p.csv");
         File.WriteAllText(path, "prompt,a,b\nq1,True,False\nq2,True,Maybe\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => DatasetLoader.LoadFile(path));
@@ -70,7 +70,7 @@ public sealed class OtherLoadersTests
     [Fact]
     public void Jsonl_GroupsLinesByQueryAndCountsMissingTokens()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "log.jsonl");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "log.jsonl");
         File.WriteAllLines(path,
         [
             "{\"query_id\":\"q1\",\"prompt\":\"What is 2+2?\",\"arm\":\"a\",\"quality\":1,\"prompt_tokens\":7,\"completion_tokens\":1,\"cost\":0.001,\"latency\":0.4,\"tags\":[\"math\"],\"response\":\"4\"}",
@@ -103,7 +103,7 @@ public sealed class OtherLoadersTests
     [InlineData("{\"prompt\":\"p\", oops}", "invalid JSON")]
     public void Jsonl_BadLine_ReportsLineNumber(string line, string problem)
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "bad.jsonl");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "bad.jsonl");
         File.WriteAllLines(path, ["{\"prompt\":\"ok\",\"arm\":\"a\",\"quality\":1}", line]);
 
         var e = Assert.Throws<DatasetFormatException>(() => LongJsonlLoader.Load(path));
@@ -115,7 +115,7 @@ public sealed class OtherLoadersTests
     [Fact]
     public void DatasetLoader_Folder_MergesFilesWithArmUnion()
     {
-        var dir = SharedData.NewTempFolder();
+        var dir = DataFiles.NewTempFolder();
         File.WriteAllText(Path.Combine(dir, "x.csv"), "prompt,a,b\nq1,True,False\n");
         File.WriteAllText(Path.Combine(dir, "y.jsonl"), "{\"prompt\":\"q2\",\"arm\":\"c\",\"quality\":1}\n");
 
@@ -129,7 +129,7 @@ public sealed class OtherLoadersTests
     [Fact]
     public void Pairwise_DuplicateModelColumn_ReportsItsPosition()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "mmlu_x.csv");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "mmlu_x.csv");
         File.WriteAllText(path, "prompt,a,b,a\nq1,True,False,True\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => PairwiseCsvLoader.Load(path));
@@ -140,7 +140,7 @@ public sealed class OtherLoadersTests
     [Fact]
     public void DatasetLoader_UnknownPathOrType_ClearErrors()
     {
-        var dir = SharedData.NewTempFolder();
+        var dir = DataFiles.NewTempFolder();
         var txt = Path.Combine(dir, "notes.txt");
         File.WriteAllText(txt, "hello");
 
@@ -156,7 +156,7 @@ public sealed class OtherLoadersTests
     [InlineData("x.jsonl", "\n")]
     public void DatasetLoader_FilesWithNoRows_SaysThereAreNoQueries(string name, string content)
     {
-        var dir = SharedData.NewTempFolder();
+        var dir = DataFiles.NewTempFolder();
         File.WriteAllText(Path.Combine(dir, name), content);
 
         var e = Assert.Throws<DatasetFormatException>(() => DatasetLoader.Load([dir]));

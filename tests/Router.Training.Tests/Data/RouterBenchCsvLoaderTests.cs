@@ -9,8 +9,8 @@ public sealed class RouterBenchCsvLoaderTests
     [Fact]
     public void Load_SharedFileCut_ReadsArmsPromptsCostsAndTokens()
     {
-        var dir = SharedData.NewTempFolder();
-        var path = SharedData.CutCsv(Path.Combine(SharedData.RouterBench, "arc_challenge_train.csv"), Path.Combine(dir, "arc.csv"), 12);
+        var dir = DataFiles.NewTempFolder();
+        var path = DataFiles.CutCsv(Path.Combine(DataFiles.RouterBench, "arc_challenge_train.csv"), Path.Combine(dir, "arc.csv"), 12);
 
         var data = RouterBenchCsvLoader.Load(path);
 
@@ -140,7 +140,7 @@ public sealed class RouterBenchCsvLoaderTests
 
     private static string Write(string content)
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "rb.csv");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "rb.csv");
         File.WriteAllText(path, content);
         return path;
     }

@@ -11,8 +11,8 @@ public sealed class EvaluationPipelineTests
     [Fact]
     public void Run_TinyRouterBenchSubset_WritesContractReportAndPlots()
     {
-        var data = SharedData.CutRouterBench(15);
-        var outDir = SharedData.NewTempFolder();
+        var data = DataFiles.CutRouterBench(15);
+        var outDir = DataFiles.NewTempFolder();
         var options = new EvaluateOptions { Data = [data], TestFraction = 0.3, Out = outDir, Seed = 3, MlpEpochs = 5, TimeLimit = 5, ArrivalRate = 4 };
 
         using var encoder = new HashingTextEncoder(64);
@@ -72,10 +72,10 @@ public sealed class EvaluationPipelineTests
     [Fact]
     public void Run_WithCascadeAndBounds_ReportsTheVirtualArmAndBoundsBelowTheOracle()
     {
-        var data = SharedData.CutRouterBench(20);
+        var data = DataFiles.CutRouterBench(20);
         var options = new EvaluateOptions
         {
-            Data = [data], TestFraction = 0.3, Out = SharedData.NewTempFolder(), Seed = 5,
+            Data = [data], TestFraction = 0.3, Out = DataFiles.NewTempFolder(), Seed = 5,
             Policies = ["mixllm", "oracle", "task-oracle"], Cascades = ["Yi+mixtral>gpt-4"], RevealedFractions = [0.5],
         };
 
@@ -101,8 +101,8 @@ public sealed class EvaluationPipelineTests
     [Fact]
     public void Run_SeparateTrainAndTest_UsesTheTestFilesAndNamedReference()
     {
-        var train = SharedData.CutRouterBench(12);
-        var test = SharedData.CutRouterBench(5);
+        var train = DataFiles.CutRouterBench(12);
+        var test = DataFiles.CutRouterBench(5);
         using var encoder = new HashingTextEncoder(32);
 
         var report = EvaluationPipeline.Run(
@@ -120,7 +120,7 @@ public sealed class EvaluationPipelineTests
     [Fact]
     public void Run_SameSeed_SameNumbers()
     {
-        var data = SharedData.CutRouterBench(10);
+        var data = DataFiles.CutRouterBench(10);
         EvaluationReport Once()
         {
             using var encoder = new HashingTextEncoder(32);

@@ -56,7 +56,7 @@ public sealed class TaskInferenceTests
 
     private static (EvalSet Train, EvalSet Test) Sets()
     {
-        var all = DatasetLoader.Load([SharedData.CutRouterBench(15)]);
+        var all = DatasetLoader.Load([DataFiles.CutRouterBench(15)]);
         var (train, test) = all.Split(0.3, 1);
         var arms = ArmsFile.Resolve(all.Arms, [], out _);
         using var encoder = new HashingTextEncoder(64);

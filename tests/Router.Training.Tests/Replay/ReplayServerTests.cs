@@ -15,8 +15,8 @@ public sealed class ReplayServerTests : IAsyncLifetime
 
     public ReplayServerTests()
     {
-        var dir = SharedData.NewTempFolder();
-        var path = SharedData.CutCsv(Path.Combine(SharedData.RouterBench, "mbpp_train.csv"), Path.Combine(dir, "mbpp.csv"), 3);
+        var dir = DataFiles.NewTempFolder();
+        var path = DataFiles.CutCsv(Path.Combine(DataFiles.RouterBench, "mbpp_train.csv"), Path.Combine(dir, "mbpp.csv"), 3);
         _data = DatasetLoader.Load([path]);
     }
 

@@ -21,7 +21,7 @@ public sealed class ContinualLearningSimulatorTests
     [Fact]
     public void Simulate_TinyRouterBench_RunsEveryVariantOnTheStream()
     {
-        var all = DatasetLoader.Load([SharedData.CutRouterBench(12)]);
+        var all = DatasetLoader.Load([DataFiles.CutRouterBench(12)]);
         var (train, test) = all.Split(0.3, 1);
         var arms = ArmsFile.Resolve(all.Arms, [], out _);
         using var encoder = new HashingTextEncoder(32);

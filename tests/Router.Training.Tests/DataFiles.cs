@@ -6,11 +6,12 @@ using Router.Training.Data;
 namespace Router.Training.Tests;
 
 /// <summary>
-/// Small fixtures cut at test time from ../shared/data (never copied into the repository), plus a scratch folder.
+/// The routing data the tests read: the committed fixtures (<see cref="TestData.Fixtures"/>, the first rows of each
+/// public file), smaller cuts of them made at test time, and a scratch folder.
 /// </summary>
-internal static class SharedData
+internal static class DataFiles
 {
-    public static string Root { get; } = Locate();
+    public static string Root => TestData.Fixtures;
 
     public static string RouterBench => Path.Combine(Root, "routerbench");
 
@@ -21,7 +22,7 @@ internal static class SharedData
         return dir;
     }
 
-    /// <summary>Writes the header and the first <paramref name="rows"/> records of a shared CSV to <paramref name="target"/>.</summary>
+    /// <summary>Writes the header and the first <paramref name="rows"/> records of a CSV to <paramref name="target"/>.</summary>
     public static string CutCsv(string source, string target, int rows)
     {
         using var reader = CsvReader.Open(source);
@@ -47,7 +48,7 @@ internal static class SharedData
         return dir;
     }
 
-    /// <summary>The first <paramref name="items"/> elements of a shared score JSON.</summary>
+    /// <summary>The first <paramref name="items"/> elements of a score JSON.</summary>
     public static string CutJson(string source, string target, int items)
     {
         var array = JsonNode.Parse(File.ReadAllText(source))!.AsArray();
@@ -57,18 +58,4 @@ internal static class SharedData
     }
 
     public static string Quote(string field) => "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static string Locate()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(Path.Combine(candidate, "routerbench")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("../shared/data not found above " + AppContext.BaseDirectory);
-    }
 }
