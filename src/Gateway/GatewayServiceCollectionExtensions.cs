@@ -7,6 +7,8 @@ using Router.Gateway.Caching;
 using Router.Gateway.Configuration;
 using Router.Gateway.Decisions;
 using Router.Gateway.Forwarding;
+using Router.Gateway.OpenAi;
+using Router.Gateway.Pipeline;
 using Router.Gateway.Usage;
 
 namespace Router.Gateway;
@@ -36,7 +38,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ITokenCounter, TiktokenTokenCounter>();
         services.TryAddSingleton<IDecisionStore, InMemoryDecisionStore>();
         services.TryAddSingleton<IUpstreamInvokers, UpstreamInvokers>();
-        services.TryAddSingleton<CompletionProxy>();
+        services.TryAddSingleton<RequestPipeline>();
+        services.TryAddSingleton<OpenAiInbound>();
         services.AddHttpForwarder();
         services.AddProblemDetails();
         services.AddHostedService<GatewayStartupReport>();
