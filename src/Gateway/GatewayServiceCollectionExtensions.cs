@@ -9,6 +9,7 @@ using Router.Gateway.Decisions;
 using Router.Gateway.Forwarding;
 using Router.Gateway.OpenAi;
 using Router.Gateway.Pipeline;
+using Router.Gateway.Protocols;
 using Router.Gateway.Usage;
 
 namespace Router.Gateway;
@@ -41,6 +42,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<RequestPipeline>();
         services.TryAddSingleton<OpenAiInbound>();
         services.AddHttpForwarder();
+        services.AddProtocolSurfaces(configuration); // /v1/messages and the anthropic provider (docs/protocols.md)
         services.AddProblemDetails();
         services.AddHostedService<GatewayStartupReport>();
         services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry (issue 6)

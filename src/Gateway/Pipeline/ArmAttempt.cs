@@ -30,8 +30,11 @@ internal sealed class ArmAttempt
     private readonly string _azureApiVersion;
     private readonly TimeProvider _time;
 
-    public ArmAttempt(IHttpForwarder forwarder, IUpstreamInvokers invokers, ArmResilience resilience, string azureApiVersion, TimeProvider time)
+    private readonly string _anthropicVersion;
+
+    public ArmAttempt(IHttpForwarder forwarder, IUpstreamInvokers invokers, ArmResilience resilience, string azureApiVersion, string anthropicVersion, TimeProvider time)
     {
+        _anthropicVersion = anthropicVersion;
         _forwarder = forwarder;
         _invokers = invokers;
         _resilience = resilience;
@@ -116,6 +119,7 @@ internal sealed class ArmAttempt
             hideUsageChunk: request.Stream && !request.ClientWantsStreamUsage, _time)
         {
             FallbackFrom = fallbackFrom,
+            AnthropicVersion = _anthropicVersion,
             ExpectEventStream = request.Stream,
             ResponseArrived = () => firstByte.CancelAfter(Timeout.InfiniteTimeSpan),
             Capture = capture,

@@ -12,9 +12,7 @@ namespace Router.Gateway.Pipeline;
 public abstract class ClientResponseTranslator : Stream
 {
     private readonly MemoryStream _held = new();
-    private readonly StringBuilder _line = new();
-    private readonly List<string> _data = [];
-    private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+    private readonly SseEventParser _events = new();
     private Stream? _inner;
     private HttpResponse? _response;
     private bool? _eventStream;
@@ -59,6 +57,7 @@ public abstract class ClientResponseTranslator : Stream
         if (_eventStream == true)
         {
             var tail = new StringBuilder();
+            _events.End(data => TranslateEvent(data, tail));
             EndOfStream(tail);
             await WriteTextAsync(tail, cancellationToken);
             return;
@@ -103,7 +102,7 @@ public abstract class ClientResponseTranslator : Stream
 
         Response.ContentLength = null;
         var output = new StringBuilder();
-        Feed(buffer.Span, output);
+        _events.Feed(buffer.Span, data => TranslateEvent(data, output));
         await WriteTextAsync(output, cancellationToken);
     }
 
@@ -134,36 +133,6 @@ public abstract class ClientResponseTranslator : Stream
         }
 
         base.Dispose(disposing);
-    }
-
-    // SSE framing (WHATWG HTML §9.2.6): lines end in LF or CRLF; "data:" lines accumulate; a blank line ends the event.
-    private void Feed(ReadOnlySpan<byte> bytes, StringBuilder output)
-    {
-        var chars = new char[_decoder.GetCharCount(bytes, flush: false)];
-        _decoder.GetChars(bytes, chars, flush: false);
-        foreach (var c in chars)
-        {
-            if (c != '\n')
-            {
-                _line.Append(c);
-                continue;
-            }
-
-            var line = _line.ToString().TrimEnd('\r');
-            _line.Clear();
-            if (line.Length == 0)
-            {
-                if (_data.Count > 0)
-                {
-                    TranslateEvent(string.Join('\n', _data), output);
-                    _data.Clear();
-                }
-            }
-            else if (line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                _data.Add(line[5..].TrimStart(' '));
-            }
-        }
     }
 
     private async Task WriteTextAsync(StringBuilder text, CancellationToken cancellationToken)
