@@ -2,6 +2,7 @@ using Router.Gateway.Admin;
 using Router.Gateway.Feedback;
 using Router.Gateway.Health;
 using Router.Gateway.OpenAi;
+using Router.Gateway.Protocols;
 
 namespace Router.Gateway;
 
@@ -15,6 +16,7 @@ public static class GatewayEndpointRouteBuilderExtensions
     public static WebApplication MapRouterGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.MapProtocolEndpoints();      // /v1/messages, /v1/messages/count_tokens
         app.MapOpenAiEndpoints();        // /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models
         app.MapFeedbackEndpoints();      // POST /v1/feedback
         app.MapAdminEndpoints();         // /admin/arms, /admin/policy, /admin/stats, /admin/checkpoint (Router:AdminKey)

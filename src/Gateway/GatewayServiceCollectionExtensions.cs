@@ -7,6 +7,9 @@ using Router.Gateway.Caching;
 using Router.Gateway.Configuration;
 using Router.Gateway.Decisions;
 using Router.Gateway.Forwarding;
+using Router.Gateway.OpenAi;
+using Router.Gateway.Pipeline;
+using Router.Gateway.Protocols;
 using Router.Gateway.Usage;
 
 namespace Router.Gateway;
@@ -36,8 +39,10 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ITokenCounter, TiktokenTokenCounter>();
         services.TryAddSingleton<IDecisionStore, InMemoryDecisionStore>();
         services.TryAddSingleton<IUpstreamInvokers, UpstreamInvokers>();
-        services.TryAddSingleton<CompletionProxy>();
+        services.TryAddSingleton<RequestPipeline>();
+        services.TryAddSingleton<OpenAiInbound>();
         services.AddHttpForwarder();
+        services.AddProtocolSurfaces(configuration); // /v1/messages and the anthropic provider (docs/protocols.md)
         services.AddProblemDetails();
         services.AddHostedService<GatewayStartupReport>();
         services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry (issue 6)

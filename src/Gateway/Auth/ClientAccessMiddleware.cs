@@ -139,7 +139,9 @@ internal sealed class ClientAccessMiddleware(
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return null;
+            // Anthropic clients send the key as x-api-key (Claude Code with ANTHROPIC_AUTH_TOKEN sends Bearer).
+            var apiKey = request.Headers["x-api-key"].ToString().Trim();
+            return apiKey.Length == 0 ? null : apiKey;
         }
 
         var token = header["Bearer ".Length..].Trim();

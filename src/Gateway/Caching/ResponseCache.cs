@@ -3,10 +3,10 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Router.Core.State;
 using Router.Gateway.Forwarding;
-using Router.Gateway.OpenAi;
 using Router.Core.Decision;
 using Router.Core.Embedding;
 using StackExchange.Redis;
+using Router.Gateway.Pipeline;
 
 namespace Router.Gateway.Caching;
 
@@ -71,7 +71,7 @@ public sealed class ResponseCache : IDisposable
     /// <c>x-router-debug: 1</c> (a hit has no fresh decision to show); otherwise a miss-until-found with the key,
     /// read unless <c>Cache-Control: no-cache</c>.
     /// </summary>
-    public ResponseCachePlan Plan(HttpRequest request, ParsedOpenAiRequest parsed, string? apiKeyId, ReadOnlySpan<byte> body)
+    public ResponseCachePlan Plan(HttpRequest request, GatewayRequest parsed, string? apiKeyId, ReadOnlySpan<byte> body)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(parsed);

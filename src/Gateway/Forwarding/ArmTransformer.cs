@@ -27,6 +27,9 @@ internal sealed class ArmTransformer : HttpTransformer
     [
         HeaderNames.Authorization, "api-key", "OpenAI-Organization", "OpenAI-Project", HeaderNames.Cookie,
 
+        // An Anthropic client's gateway key and protocol headers (the arm's own are added for native arms).
+        "x-api-key", "anthropic-version", "anthropic-beta",
+
         // Identity encoding upstream, so the gateway can read usage from the body as it passes.
         HeaderNames.AcceptEncoding,
     ];
@@ -54,6 +57,9 @@ internal sealed class ArmTransformer : HttpTransformer
 
     /// <summary>The arm that failed first when this attempt is a fallback (sent as <c>x-router-fallback-from</c>).</summary>
     public string? FallbackFrom { get; init; }
+
+    /// <summary>The <c>anthropic-version</c> sent to native Anthropic arms.</summary>
+    public string AnthropicVersion { get; init; } = "2023-06-01";
 
     /// <summary>Where the body passed to the client is copied for the response cache; null when it is not to be stored.</summary>
     public ResponseCapture? Capture { get; init; }
@@ -100,6 +106,11 @@ internal sealed class ArmTransformer : HttpTransformer
         }
 
         var baseUrl = def.BaseUrl.AbsoluteUri.TrimEnd('/');
+        if (def.Provider == ProviderKind.Anthropic)
+        {
+            return new Uri($"{baseUrl}/v1/messages"); // baseUrl is the API root; the outbound adapter translates the body
+        }
+
         return def.Provider == ProviderKind.AzureOpenAI
             ? new Uri($"{baseUrl}/openai/deployments/{Uri.EscapeDataString(def.EffectiveUpstreamModel)}/{path}?api-version={Uri.EscapeDataString(apiVersion)}")
             : new Uri($"{baseUrl}/{path}");
@@ -162,7 +173,15 @@ internal sealed class ArmTransformer : HttpTransformer
             }
         }
 
-        if (!string.IsNullOrEmpty(_apiKey))
+        if (_arm.Definition.Provider == ProviderKind.Anthropic)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation("anthropic-version", AnthropicVersion);
+            if (!string.IsNullOrEmpty(_apiKey))
+            {
+                proxyRequest.Headers.TryAddWithoutValidation("x-api-key", _apiKey);
+            }
+        }
+        else if (!string.IsNullOrEmpty(_apiKey))
         {
             if (_arm.Definition.Provider == ProviderKind.AzureOpenAI)
             {

@@ -33,6 +33,9 @@ public static partial class UpstreamErrors
             StatusCodes.Status429TooManyRequests =>
                 new(status, text, type ?? "rate_limit_error", param, code ?? "rate_limit_exceeded"),
             >= 400 and < 500 => new(status, text, type ?? "invalid_request_error", param, code),
+
+            // Anthropic's "overloaded" (docs.anthropic.com "Errors"): the OpenAI clients' retryable 503.
+            529 => new(StatusCodes.Status503ServiceUnavailable, text, "service_unavailable", null, "upstream_overloaded"),
             _ => new(StatusCodes.Status502BadGateway, text, "upstream_error", null, code ?? "upstream_error"),
         };
     }

@@ -3,6 +3,7 @@ using System.Net;
 using Router.Core.Arms;
 using Microsoft.Extensions.Options;
 using Router.Gateway.Arms;
+using Router.Gateway.Protocols.Anthropic;
 using Router.Gateway.Resilience;
 using Router.Gateway.Simulation;
 using Router.Gateway.Usage;
@@ -25,10 +26,13 @@ public sealed class UpstreamInvokers : IUpstreamInvokers, IDisposable
     private readonly ITokenCounter _tokens;
     private readonly TimeProvider _time;
     private readonly TimeSpan _connectTimeout;
+    private readonly int _anthropicMaxTokens;
 
     /// <summary>Creates the pool and follows catalog changes.</summary>
-    public UpstreamInvokers(IArmCatalog catalog, ITokenCounter tokens, TimeProvider time, IOptions<ResilienceOptions>? resilience = null)
+    public UpstreamInvokers(IArmCatalog catalog, ITokenCounter tokens, TimeProvider time, IOptions<ResilienceOptions>? resilience = null,
+        IOptions<AnthropicOptions>? anthropic = null)
     {
+        _anthropicMaxTokens = anthropic?.Value.DefaultMaxTokens ?? new AnthropicOptions().DefaultMaxTokens;
         _connectTimeout = resilience?.Value.ConnectTimeout ?? TimeSpan.FromSeconds(10);
         _catalog = catalog;
         _tokens = tokens;
@@ -98,7 +102,9 @@ public sealed class UpstreamInvokers : IUpstreamInvokers, IDisposable
             // Re-resolve DNS now and then: cloud LLM endpoints move.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
-        return new HttpMessageInvoker(handler, disposeHandler: true);
+        return arm.Definition.Provider == ProviderKind.Anthropic
+            ? new HttpMessageInvoker(new AnthropicUpstreamHandler(handler, _anthropicMaxTokens, _time), disposeHandler: true)
+            : new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
     private void OnCatalogChanged(object? sender, ArmCatalogChangedEventArgs e)

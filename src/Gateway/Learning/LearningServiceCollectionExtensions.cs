@@ -30,7 +30,7 @@ public static class LearningServiceCollectionExtensions
         services.AddRouterState(configuration);
 
         services.TryAddSingleton(sp => new LearnedState(sp.GetRequiredService<MixLlmEngine>(), sp.GetRequiredService<ITextEncoder>()));
-        services.TryAddSingleton(sp => sp.GetRequiredService<MixLlmEngine>().InFlight);   // fed by CompletionProxy
+        services.TryAddSingleton(sp => sp.GetRequiredService<MixLlmEngine>().InFlight);   // fed by the request pipeline
         services.TryAddSingleton<EngineFold>();
         services.TryAddSingleton<ILearningStateFold>(sp => sp.GetRequiredService<EngineFold>());
         services.TryAddSingleton<LearningEventWriter>();

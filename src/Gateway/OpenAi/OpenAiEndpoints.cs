@@ -4,6 +4,7 @@ using Router.Core.Arms;
 using Router.Gateway.Arms;
 using Router.Gateway.Forwarding;
 using Router.Gateway.Logging;
+using Router.Gateway.Pipeline;
 
 namespace Router.Gateway.OpenAi;
 
@@ -62,7 +63,7 @@ public static class OpenAiEndpoints
         return endpoints;
     }
 
-    private static CompletionProxy Proxy(HttpContext context) => context.RequestServices.GetRequiredService<CompletionProxy>();
+    private static OpenAiInbound Proxy(HttpContext context) => context.RequestServices.GetRequiredService<OpenAiInbound>();
 
     private static async Task WriteErrorAsync(HttpContext context, int status, CancellationToken cancellationToken)
     {
@@ -74,7 +75,7 @@ public static class OpenAiEndpoints
         if (context.Request.Path.StartsWithSegments("/v1"))
         {
             // The exception handler has cleared the response headers: put the request id back.
-            var requestId = context.Items[CompletionProxy.RequestIdItem] as string;
+            var requestId = context.Items[RequestPipeline.RequestIdItem] as string;
             if (requestId is not null)
             {
                 context.Response.Headers[RouterHeaders.RequestId] = requestId;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Router.Core.Routing;
+using Router.Gateway.Pipeline;
 
 namespace Router.Gateway.OpenAi;
 
@@ -30,7 +31,7 @@ public static class OpenAiRequestParser
     ];
 
     /// <summary>Parses and validates <paramref name="body"/>; returns the request or the error to send.</summary>
-    public static (ParsedOpenAiRequest? Request, OpenAiError? Error) Parse(OpenAiOperation operation, ReadOnlyMemory<byte> body, IHeaderDictionary headers)
+    public static (GatewayRequest? Request, OpenAiError? Error) Parse(OpenAiOperation operation, ReadOnlyMemory<byte> body, IHeaderDictionary headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
         if (body.IsEmpty)
@@ -132,7 +133,7 @@ public static class OpenAiRequestParser
             return (null, textError);
         }
 
-        return (new ParsedOpenAiRequest
+        return (new GatewayRequest
         {
             Operation = operation,
             Body = obj,
@@ -532,6 +533,6 @@ public static class OpenAiRequestParser
 
     private static string Truncate(string s) => s.Length <= 32 ? s : s[..32] + "...";
 
-    private static (ParsedOpenAiRequest?, OpenAiError?) Fail(string message, string? param = null) =>
+    private static (GatewayRequest?, OpenAiError?) Fail(string message, string? param = null) =>
         (null, OpenAiError.InvalidRequest(message, param));
 }

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using Router.Gateway.Usage;
+using Router.Gateway.Pipeline;
 
 namespace Router.Gateway.OpenAi;
 
@@ -40,7 +41,7 @@ internal sealed class RequestLimits
     }
 
     /// <summary>The first limit <paramref name="request"/> breaks, or null.</summary>
-    public OpenAiError? Check(ParsedOpenAiRequest request, ITokenCounter tokens)
+    public OpenAiError? Check(GatewayRequest request, ITokenCounter tokens)
     {
         if (_options.RejectUnknownFields)
         {

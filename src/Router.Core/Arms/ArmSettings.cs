@@ -53,6 +53,7 @@ public record ArmSettings
         "OPENAI" or "" => ProviderKind.OpenAI,
         "AZURE" or "AZUREOPENAI" or "AZURE-OPENAI" => ProviderKind.AzureOpenAI,
         "SIMULATED" => ProviderKind.Simulated,
+        "ANTHROPIC" => ProviderKind.Anthropic,
         _ => null,
     };
 
@@ -71,7 +72,7 @@ public record ArmSettings
         var provider = ParsedProvider;
         if (provider is null)
         {
-            errors.Add($"{path}:Provider '{Provider}' is unknown (use openai, azure or simulated)");
+            errors.Add($"{path}:Provider '{Provider}' is unknown (use openai, azure, anthropic or simulated)");
         }
         else if (provider != ProviderKind.Simulated)
         {

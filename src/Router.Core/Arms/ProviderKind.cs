@@ -11,4 +11,10 @@ public enum ProviderKind
 
     /// <summary>An in-process stand-in that answers in the OpenAI protocol; for the embedded default and tests.</summary>
     Simulated,
+
+    /// <summary>
+    /// The Anthropic Messages API: <c>{BaseUrl}/v1/messages</c> with <c>x-api-key</c> and <c>anthropic-version</c>;
+    /// OpenAI-form requests are translated both ways by the gateway's Anthropic outbound adapter.
+    /// </summary>
+    Anthropic,
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Router.Gateway;
 using Router.Gateway.Admin;
 using Router.Gateway.OpenAi;
+using Router.Gateway.Protocols;
 using Router.Gateway.Usage;
 
 namespace EndToEnd.Tests.Infrastructure;
@@ -66,6 +67,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddRouterGateway(builder.Configuration);
         var app = builder.Build();
         app.UseOpenAiErrors();
+        app.MapProtocolEndpoints();
         app.MapOpenAiEndpoints();
         app.MapApiKeyAdminEndpoints();
 

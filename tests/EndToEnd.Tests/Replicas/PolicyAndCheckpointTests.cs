@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Router.Gateway.Decisions;
-using Router.Gateway.Forwarding;
+using Router.Gateway.Pipeline;
 
 namespace EndToEnd.Tests.Replicas;
 
@@ -20,7 +20,7 @@ public sealed class PolicyAndCheckpointTests
         {
             if (context.Request.Headers["x-test-key-id"] is { Count: > 0 } key)
             {
-                context.Items[CompletionProxy.ApiKeyIdItem] = key.ToString();
+                context.Items[RequestPipeline.ApiKeyIdItem] = key.ToString();
             }
 
             return next(context);

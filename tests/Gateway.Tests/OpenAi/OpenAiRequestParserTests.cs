@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Router.Gateway.OpenAi;
+using Router.Gateway.Pipeline;
 
 namespace Gateway.Tests.OpenAi;
 
@@ -137,6 +138,6 @@ public sealed class OpenAiRequestParserTests
         Assert.Equal(param, error?.Param);
     }
 
-    private static (ParsedOpenAiRequest?, OpenAiError?) Parse(OpenAiOperation op, string body, IHeaderDictionary? headers = null) =>
+    private static (GatewayRequest?, OpenAiError?) Parse(OpenAiOperation op, string body, IHeaderDictionary? headers = null) =>
         OpenAiRequestParser.Parse(op, Encoding.UTF8.GetBytes(body), headers ?? new HeaderDictionary());
 }
