@@ -97,11 +97,14 @@ internal static class CrossValidateCommand
                 .Accuracy(full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] == f).ToArray()))).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"task inference (nearest training-task centroid; test labels are never read by a predictor): accuracy mean {100 * accuracy.Average():0.00}%, min {100 * accuracy.Min():0.00}% over folds"));
-            Console.WriteLine("mean ± sd over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
-            foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))
+            var routeLlm = results.Any(r => !double.IsNaN(r.Apgr));
+            Console.WriteLine("mean ± sd over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)"
+                + (routeLlm ? " | RouteLLM APGR | CPT(50%) | CPT(80%) (reference = strong, cheapest arm = weak)" : ""));
+            foreach (var r in results.OrderByDescending(r => routeLlm ? r.Apgr : r.QualityWithinBudget))
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Name,-60} AIQ {r.Aiq:0.0000} ± {r.AiqSd:0.0000}  q@24% {r.QualityWithinBudget:0.00} ± {r.QualitySd:0.00}  c@97% {r.CostToReach:0.00} ({r.FoldsReaching}/{k})"));
+                    $"{r.Name,-60} AIQ {r.Aiq:0.0000} ± {r.AiqSd:0.0000}  q@24% {r.QualityWithinBudget:0.00} ± {r.QualitySd:0.00}  c@97% {r.CostToReach:0.00} ({r.FoldsReaching}/{k})")
+                    + (routeLlm ? string.Create(CultureInfo.InvariantCulture, $"  APGR {r.Apgr:0.0000} ± {r.ApgrSd:0.0000}  CPT50 {r.Cpt50:0.00}%  CPT80 {r.Cpt80:0.00}%") : ""));
             }
 
             return Task.FromResult(0);

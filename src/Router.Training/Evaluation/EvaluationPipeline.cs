@@ -36,7 +36,7 @@ internal static class EvaluationPipeline
         {
             var constraint = new TimeConstraint(limit, o.ArrivalRate, o.Seed);
             // The task-oracle bounds ignore queues, so under a time limit they would bound nothing: left out there.
-            var constrained = EvaluationRunner.Run(data.Test, policies.Where(p => p is not TaskOracleBound).ToList(), lambdas, constraint, cancellationToken);
+            var constrained = EvaluationRunner.Run(data.Test, policies.Where(p => p is not TaskOracleBound && p.SupportsQueues).ToList(), lambdas, constraint, cancellationToken);
             var (cReports, cq, cc, cMax) = ReportBuilder.Build(data.Test, reference, constrained);
 
             // Percentages stay relative to the unconstrained reference so both halves read on one scale.
@@ -86,6 +86,8 @@ internal static class EvaluationPipeline
             Encoder = data.EncoderId,
             Tasks = data.Test.Tasks.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             Arms = data.Test.Data.Arms,
+            PgrPair = ReportBuilder.PgrPairOf(data.Test, reference, results),
+            CrossDomain = notes.Any(n => n.StartsWith(ExperimentData.CrossDomainPrefix + "yes", StringComparison.Ordinal)),
             Policies = reports,
             TimeLimited = limited,
             Settings = settings,
