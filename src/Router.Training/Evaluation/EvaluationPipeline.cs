@@ -3,6 +3,7 @@ using System.Globalization;
 using Router.Core.Embedding;
 
 using Router.Training.Prediction;
+using Router.Training.Verification;
 
 namespace Router.Training.Evaluation;
 
@@ -27,6 +28,23 @@ internal static class EvaluationPipeline
         var data = ExperimentData.Create(train, test, arms, encoder, notes, cancellationToken);
         var reference = ReferenceArm(data, o.ReferenceArm);
         var policies = PolicyCatalog.Create(train.Arms, o.Policies, o.MixLlm, o.TimeLimit is not null, o.Seed, o.MlpEpochs, o.RevealedFractions);
+        if (policies.OfType<CascadePolicy>().Any())
+        {
+            var verified = VerifierTraining.VerifiedArms(data.Train);
+            if (VerifierTraining.HasResponses(data.Train, verified) && VerifierTraining.HasResponses(data.Test, verified))
+            {
+                VerifierTraining.EmbedAnswers(data.Train, verified, encoder, cancellationToken);
+                VerifierTraining.EmbedAnswers(data.Test, verified, encoder, cancellationToken);
+                notes.Add("cascade: verifier trained on the training rows' recorded answers of " + string.Join(", ", verified.Select(a => data.Train.Data.Arms[a]))
+                    + "; escalate when λ·(q̂_esc − p) > ĉ_esc/c_ref; both calls billed; left out of the time-limited run");
+            }
+            else
+            {
+                policies.RemoveAll(p => p is CascadePolicy);
+                notes.Add("cascade policies left out: the train or test data has no recorded responses of the arms below the dearest");
+            }
+        }
+
         EvaluationRunner.Prepare(data.Train, data.Test, policies, cancellationToken);
         var lambdas = EvaluationRunner.DefaultLambdas;
         var results = EvaluationRunner.Run(data.Test, policies, lambdas, null, cancellationToken);
