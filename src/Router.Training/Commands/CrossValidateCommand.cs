@@ -41,7 +41,8 @@ internal static class CrossValidateCommand
         var lexical = new Option<bool>("--lexical") { Description = "also try the interim ridge with prompt-length features" };
         var reveal = new Option<double[]>("--reveal") { Description = "task-oracle bounds to report: fractions of queries whose outcomes the bound knows (default 0 = task-oracle alone)", AllowMultipleArgumentsPerToken = true };
         var cascades = new Option<string[]>("--cascade") { Description = "answer-consistency cascades to add as virtual arms (as in evaluate --cascade)", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical, cascades, reveal };
+        var verifier = new Option<bool>("--verifier-cascade") { Description = "also cross-validate verifier cascades (cascade, cascade+probe) on each core variant; needs recorded responses" };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical, cascades, reveal, verifier };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
@@ -66,6 +67,14 @@ internal static class CrossValidateCommand
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
             var emb = EncoderFactory.EmbedAll(enc, all.Queries.Select(q => q.Prompt).ToList(), "prompts", ct);
             var full = EvalSet.Create(all, emb, enc.Dimension, armDefs);
+            var verifierCascades = parse.GetValue(verifier);
+            if (verifierCascades)
+            {
+                var verified = Verification.VerifierTraining.VerifiedArms(full);
+                Cli.Check(Verification.VerifierTraining.HasResponses(full, verified), "--verifier-cascade: the data has no recorded responses of the arms below the dearest");
+                Verification.VerifierTraining.EmbedAnswers(full, verified, enc, ct);
+            }
+
             var s = parse.GetValue(seed);
             var variants = new List<CrossValidator.CoreVariant>();
             foreach (var sub in NullIfEmpty(parse.GetValue(subs)) ?? [0])
@@ -89,7 +98,7 @@ internal static class CrossValidateCommand
             }
 
             var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
-                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical), NullIfEmpty(parse.GetValue(reveal)));
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical), NullIfEmpty(parse.GetValue(reveal)), verifierCascades);
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
             var assignment = full.Data.Folds(k, s);
             var accuracy = Enumerable.Range(0, k).Select(f => TaskInference

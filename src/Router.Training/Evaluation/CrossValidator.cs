@@ -36,7 +36,7 @@ internal static class CrossValidator
 
     public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
         double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null,
-        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false, IReadOnlyList<double>? revealedFractions = null)
+        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false, IReadOnlyList<double>? revealedFractions = null, bool verifierCascades = false)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
@@ -94,6 +94,18 @@ internal static class CrossValidator
                             policies.Add(new ScoredPolicy(name, () => pre, alpha, latencyAware: false));
                         }
                     }
+                }
+            }
+
+            // Verifier cascades on each core variant (answers embedded on `full` beforehand; the verifier is fitted on the fold's training rows).
+            foreach (var variant in verifierCascades ? coreVariants ?? [new CoreVariant("core", new MixLlmTrainingOptions())] : [])
+            {
+                var b = bases[variant.Name];
+                foreach (var probe in new[] { false, true })
+                {
+                    var pre = new PrecomputedPredictor(b.Q, b.Len, b.Bonus, test.K);
+                    policies.Add(new Verification.CascadePolicy($"{variant.Name} cascade{(probe ? "+probe" : "")}", new ScoredPolicy("router", () => pre, 0, latencyAware: false),
+                        new Router.Core.Verification.AnswerVerifierOptions { Seed = seed }, probe, firstLambdaFactor: 1));
                 }
             }
 

@@ -21,9 +21,9 @@ internal static class VerifierTraining
         return Enumerable.Range(0, train.K).Where(a => a != dearest).ToArray();
     }
 
-    /// <summary>The probe arm for a first arm: the cheapest other verified arm by mean training cost.</summary>
+    /// <summary>The probe arm for a first arm: the cheapest other verified arm by mean training cost; -1 when there is none (a pair).</summary>
     public static int ProbeFor(EvalSet train, int[] verified, int first) =>
-        verified.Where(a => a != first).MinBy(a => Finite(train.ColumnMean(train.Cost, a)));
+        verified.Where(a => a != first).DefaultIfEmpty(-1).MinBy(a => a < 0 ? 0 : Finite(train.ColumnMean(train.Cost, a)));
 
     /// <summary>True when some verified arm of <paramref name="set"/> has a recorded response.</summary>
     public static bool HasResponses(EvalSet set, int[] verified) =>
@@ -75,7 +75,7 @@ internal static class VerifierTraining
             cancellationToken.ThrowIfCancellationRequested();
             var (i, v) = rows[r];
             var a = verified[v];
-            var probe = coin.NextDouble() < 0.5 ? train.Response(i, probes[v]) : null;
+            var probe = coin.NextDouble() < 0.5 && probes[v] >= 0 ? train.Response(i, probes[v]) : null;
             Write(train, i, a, v, verified.Length, probe, x.AsSpan(r * width, width));
             y[r] = train.Quality[(i * train.K) + a];
         }
