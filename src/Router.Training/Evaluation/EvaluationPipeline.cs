@@ -86,6 +86,11 @@ internal static class EvaluationPipeline
             ["task inference"] = string.Create(CultureInfo.InvariantCulture, $"nearest training-task centroid of the embedding; accuracy on the test queries {100 * TaskInference.Fit(data.Train).Accuracy(data.Test):0.00}% (labels are used in training only)"),
             ["lambda grid"] = $"{lambdas.Count} values, 0 and 10^-2..10^5 log-spaced (50 per decade), repeated points folded; score = λ·q̂ − ĉ/c_ref (c_ref = mean training cost per query of the dearest arm)",
         };
+        foreach (var c in policies.OfType<CascadePolicy>())
+        {
+            settings[$"verifier of {c.Name}"] = string.Create(CultureInfo.InvariantCulture, $"ROC AUC on the test rows' recorded answers {c.HeldOutAuc:0.0000} (0.5 = no skill)");
+        }
+
         for (var i = 0; i < data.Notes.Count; i++)
         {
             settings[$"note {i + 1}"] = data.Notes[i];

@@ -40,6 +40,13 @@ internal sealed class CascadePolicy : EvalPolicy
     /// <summary>The verifier fitted in <see cref="Prepare"/>.</summary>
     public AnswerVerifier? Verifier { get; private set; }
 
+    /// <summary>
+    /// ROC AUC of the verifier on the test rows' recorded answers of the verified arms (the probability that a right
+    /// answer scores above a wrong one; 0.5 = no skill), computed after <see cref="Prepare"/> for the report. NaN when a
+    /// class is missing.
+    /// </summary>
+    public double HeldOutAuc { get; private set; } = double.NaN;
+
     public override bool Sweeps => true;
 
     public override bool SupportsQueues => false;
@@ -80,6 +87,30 @@ internal sealed class CascadePolicy : EvalPolicy
                 _p[(i * _k) + a] = verifier.Probability(x);
             }
         });
+        HeldOutAuc = RocAuc(Enumerable.Range(0, test.N * _k).Where(j => !double.IsNaN(_p[j])).Select(j => (_p[j], test.Quality[j] >= 0.5)).ToList());
+    }
+
+    /// <summary>ROC AUC by the rank-sum (Mann–Whitney U) formula, ties counted half.</summary>
+    public static double RocAuc(IReadOnlyList<(double Score, bool Positive)> items)
+    {
+        var sorted = items.OrderBy(x => x.Score).ToList();
+        double rankSum = 0;
+        for (var i = 0; i < sorted.Count;)
+        {
+            var j = i;
+            while (j < sorted.Count && sorted[j].Score == sorted[i].Score)
+            {
+                j++;
+            }
+
+            var meanRank = (i + 1 + j) / 2.0;
+            rankSum += sorted.Skip(i).Take(j - i).Count(x => x.Positive) * meanRank;
+            i = j;
+        }
+
+        double pos = sorted.Count(x => x.Positive);
+        var neg = sorted.Count - pos;
+        return pos > 0 && neg > 0 ? (rankSum - (pos * (pos + 1) / 2)) / (pos * neg) : double.NaN;
     }
 
     public override int Choose(int i, double lambda, QueueSimulator? queues, double now, double timeLimit) =>

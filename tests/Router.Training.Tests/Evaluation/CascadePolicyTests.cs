@@ -69,4 +69,11 @@ public sealed class CascadePolicyTests
         var engine = MixLlmEngine.Load(Path.Combine(outDir, "checkpoint.json"));
         Assert.Equal(["mistralai/Mixtral-8x7B-Instruct-v0.1"], engine.Verifier!.Arms);
     }
+
+    [Fact]
+    public void RocAuc_TinyTable_MatchesHandCount()
+    {
+        // Positives 0.9, 0.5; negatives 0.5, 0.1: pairs (pos > neg) 0.9>0.5, 0.9>0.1, 0.5>0.1, 0.5=0.5 (half): 3.5 / 4.
+        Assert.Equal(0.875, Router.Training.Verification.CascadePolicy.RocAuc([(0.9, true), (0.5, true), (0.5, false), (0.1, false)]), 12);
+    }
 }
