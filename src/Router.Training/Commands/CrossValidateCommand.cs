@@ -42,7 +42,8 @@ internal static class CrossValidateCommand
         var reveal = new Option<double[]>("--reveal") { Description = "task-oracle bounds to report: fractions of queries whose outcomes the bound knows (default 0 = task-oracle alone)", AllowMultipleArgumentsPerToken = true };
         var cascades = new Option<string[]>("--cascade") { Description = "answer-consistency cascades to add as virtual arms (as in evaluate --cascade)", AllowMultipleArgumentsPerToken = true };
         var verifier = new Option<bool>("--verifier-cascade") { Description = "also cross-validate verifier cascades (cascade, cascade+probe) on each core variant; needs recorded responses" };
-        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical, cascades, reveal, verifier };
+        var firstFactors = new Option<double[]>("--cascade-first-factors") { Description = "with --verifier-cascade: factors f to try, the first arm being the router's choice at f·λ (default 1)", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical, cascades, reveal, verifier, firstFactors };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
@@ -56,6 +57,7 @@ internal static class CrossValidateCommand
             Cli.Check((parse.GetValue(heads) ?? []).All(x => x >= 1), "--core-head-dims must be >= 1");
             Cli.Check((parse.GetValue(subs) ?? []).All(x => x >= 0), "--core-subclusters must be >= 0");
             Cli.Check((parse.GetValue(reveal) ?? []).All(x => Cli.InRange(x, 0, 1)), "--reveal fractions must be in [0, 1]");
+            Cli.Check((parse.GetValue(firstFactors) ?? []).All(x => Cli.InRange(x, 0) && x > 0), "--cascade-first-factors must be finite and > 0");
             var all = DatasetLoader.Load(parse.GetValue(data)!, ct);
             Cli.Check(all.Folds(k, parse.GetValue(seed)).Distinct().Count() == k, $"--folds {k}: {all.Queries.Count} queries (stratified by task) leave some folds empty; use fewer folds");
             var armDefs = ExperimentData.ResolveArms(all.Arms, parse.GetValue(arms), notes);
@@ -98,7 +100,7 @@ internal static class CrossValidateCommand
             }
 
             var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
-                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical), NullIfEmpty(parse.GetValue(reveal)), verifierCascades);
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical), NullIfEmpty(parse.GetValue(reveal)), verifierCascades, NullIfEmpty(parse.GetValue(firstFactors)));
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
             var assignment = full.Data.Folds(k, s);
             var accuracy = Enumerable.Range(0, k).Select(f => TaskInference

@@ -36,7 +36,8 @@ internal static class CrossValidator
 
     public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
         double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null,
-        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false, IReadOnlyList<double>? revealedFractions = null, bool verifierCascades = false)
+        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false, IReadOnlyList<double>? revealedFractions = null, bool verifierCascades = false,
+        IReadOnlyList<double>? cascadeFirstFactors = null)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
@@ -101,11 +102,12 @@ internal static class CrossValidator
             foreach (var variant in verifierCascades ? coreVariants ?? [new CoreVariant("core", new MixLlmTrainingOptions())] : [])
             {
                 var b = bases[variant.Name];
-                foreach (var probe in new[] { false, true })
+                foreach (var (probe, factor) in new[] { false, true }.SelectMany(p => (cascadeFirstFactors ?? [1.0]).Select(factor => (p, factor))))
                 {
                     var pre = new PrecomputedPredictor(b.Q, b.Len, b.Bonus, test.K);
-                    policies.Add(new Verification.CascadePolicy($"{variant.Name} cascade{(probe ? "+probe" : "")}", new ScoredPolicy("router", () => pre, 0, latencyAware: false),
-                        new Router.Core.Verification.AnswerVerifierOptions { Seed = seed }, probe, firstLambdaFactor: 1));
+                    var name = FormattableString.Invariant($"{variant.Name} cascade{(probe ? "+probe" : "")}{(factor == 1 ? "" : $" first={factor}λ")}");
+                    policies.Add(new Verification.CascadePolicy(name, new ScoredPolicy("router", () => pre, 0, latencyAware: false),
+                        new Router.Core.Verification.AnswerVerifierOptions { Seed = seed }, probe, firstLambdaFactor: factor));
                 }
             }
 
