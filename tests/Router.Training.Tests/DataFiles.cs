@@ -15,6 +15,22 @@ internal static class DataFiles
 
     public static string RouterBench => Path.Combine(Root, "routerbench");
 
+    /// <summary>The repository root (the folder above the test binaries that holds Router.sln).</summary>
+    public static string RepositoryRoot { get; } = LocateAbove("Router.sln");
+
+    private static string LocateAbove(string file)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, file)))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new FileNotFoundException($"{file} not found above {AppContext.BaseDirectory}");
+    }
+
     public static string NewTempFolder()
     {
         var dir = Path.Combine(Path.GetTempPath(), "router-training-tests", Guid.NewGuid().ToString("N"));

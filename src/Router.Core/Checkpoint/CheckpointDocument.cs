@@ -11,7 +11,11 @@ namespace Router.Core.Checkpoint;
 internal sealed record CheckpointDocument
 {
     public const string FormatName = "mixllm-checkpoint";
-    public const int CurrentVersion = 1;
+    /// <summary>v2 adds the optional <see cref="Verifier"/>; v1 files (no verifier) still load.</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest version that loads.</summary>
+    public const int MinimumVersion = 1;
 
     public string Format { get; init; } = FormatName;
 
@@ -35,6 +39,22 @@ internal sealed record CheckpointDocument
     public long EventsApplied { get; init; }
 
     public required IReadOnlyList<ArmDocument> Arms { get; init; }
+
+    /// <summary>The learned answer verifier (v2), or null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public VerifierDocument? Verifier { get; init; }
+}
+
+/// <summary>The answer verifier: feature layout version, arms in one-hot order, and its MLP.</summary>
+internal sealed record VerifierDocument
+{
+    public int FeatureVersion { get; init; }
+
+    public int EmbeddingDimension { get; init; }
+
+    public IReadOnlyList<string>? Arms { get; init; }
+
+    public MlpDocument? Model { get; init; }
 }
 
 internal sealed record EncoderDocument(string ModelId, int Dimension);

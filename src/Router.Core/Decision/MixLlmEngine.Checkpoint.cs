@@ -9,8 +9,9 @@ namespace Router.Core.Decision;
 public sealed partial class MixLlmEngine
 {
     /// <summary>
-    /// Writes the checkpoint (format <c>mixllm-checkpoint</c> v1: encoder identity, head, options, c_ref, and per arm
-    /// the ridge A⁻¹, b, w for quality and length, the feedback head and the latency statistics). Atomic: written to
+    /// Writes the checkpoint (format <c>mixllm-checkpoint</c> v2: encoder identity, head, options, c_ref, and per arm
+    /// the ridge A⁻¹, b, w for quality and length, the feedback head and the latency statistics; v2 adds the optional
+    /// answer verifier). Atomic: written to
     /// a temporary file, then moved.
     /// </summary>
     public void Save(string path)
@@ -49,6 +50,7 @@ public sealed partial class MixLlmEngine
             Options = Options,
             EventsApplied = EventsApplied,
             Arms = [.. arms.Values.OrderBy(a => a.Name, StringComparer.Ordinal).Select(ToDocument)],
+            Verifier = ToDocument(Verifier),
         };
         return JsonSerializer.SerializeToUtf8Bytes(document, CheckpointJsonContext.Default.CheckpointDocument);
     }
@@ -74,9 +76,9 @@ public sealed partial class MixLlmEngine
             throw new InvalidDataException("Not a MixLLM checkpoint (format field).");
         }
 
-        if (document.Version != CheckpointDocument.CurrentVersion)
+        if (document.Version is < CheckpointDocument.MinimumVersion or > CheckpointDocument.CurrentVersion)
         {
-            throw new InvalidDataException($"Checkpoint version {document.Version} is not supported (expected {CheckpointDocument.CurrentVersion}).");
+            throw new InvalidDataException($"Checkpoint version {document.Version} is not supported (expected {CheckpointDocument.MinimumVersion} to {CheckpointDocument.CurrentVersion}).");
         }
 
         Validate(document);
@@ -90,8 +92,11 @@ public sealed partial class MixLlmEngine
         try
         {
             var arms = document.Arms.Select(a => FromDocument(a, features)).ToArray();
-            return new MixLlmEngine(document.Encoder.ModelId, document.Encoder.Dimension, head, document.CostReference,
+            var verifier = FromDocument(document.Verifier, document.Encoder.Dimension);
+            var engine = new MixLlmEngine(document.Encoder.ModelId, document.Encoder.Dimension, head, document.CostReference,
                 document.Options, arms, document.EventsApplied, timeProvider);
+            engine.AttachVerifier(verifier);
+            return engine;
         }
         catch (ArgumentException ex)
         {

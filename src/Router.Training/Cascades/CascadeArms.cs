@@ -1,4 +1,5 @@
 using Router.Core.Arms;
+using Router.Core.Verification;
 using Router.Training.Data;
 
 namespace Router.Training.Cascades;
@@ -13,7 +14,7 @@ namespace Router.Training.Cascades;
 internal static class CascadeArms
 {
     /// <summary>Longest normalised answer compared for agreement; longer answers (code, prose) never agree.</summary>
-    public const int MaxAnswerLength = 32;
+    public const int MaxAnswerLength = AnswerForm.MaxShortLength;
 
     public static (RoutingDataset Data, IReadOnlyList<ArmDefinition> Arms) Add(RoutingDataset data, IReadOnlyList<ArmDefinition> arms, IReadOnlyList<CascadeSpec> cascades)
     {
@@ -72,14 +73,5 @@ internal static class CascadeArms
     /// The answer to compare: trimmed of white space, quotes and a final period, upper-cased; null when empty or longer
     /// than <see cref="MaxAnswerLength"/> characters (then members never agree and the cascade escalates).
     /// </summary>
-    public static string? NormalizeAnswer(string? response)
-    {
-        if (response is null)
-        {
-            return null;
-        }
-
-        var t = response.Trim().Trim('.', '"', '\'', '`').Trim().ToUpperInvariant();
-        return t.Length is > 0 and <= MaxAnswerLength ? t : null;
-    }
+    public static string? NormalizeAnswer(string? response) => AnswerForm.Short(response);
 }

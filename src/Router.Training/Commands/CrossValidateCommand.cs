@@ -41,7 +41,9 @@ internal static class CrossValidateCommand
         var lexical = new Option<bool>("--lexical") { Description = "also try the interim ridge with prompt-length features" };
         var reveal = new Option<double[]>("--reveal") { Description = "task-oracle bounds to report: fractions of queries whose outcomes the bound knows (default 0 = task-oracle alone)", AllowMultipleArgumentsPerToken = true };
         var cascades = new Option<string[]>("--cascade") { Description = "answer-consistency cascades to add as virtual arms (as in evaluate --cascade)", AllowMultipleArgumentsPerToken = true };
-        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical, cascades, reveal };
+        var verifier = new Option<bool>("--verifier-cascade") { Description = "also cross-validate verifier cascades (cascade, cascade+probe) on each core variant; needs recorded responses" };
+        var firstFactors = new Option<double[]>("--cascade-first-factors") { Description = "with --verifier-cascade: factors f to try, the first arm being the router's choice at f·λ (default 1)", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("cv", "k-fold cross-validation of MixLLM settings on training data") { data, folds, seed, arms, encoder, baselines, grid, weights, ks, alphas, temps, rhos, mlp, heads, subs, lexical, cascades, reveal, verifier, firstFactors };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
             var notes = new List<string>();
@@ -55,6 +57,7 @@ internal static class CrossValidateCommand
             Cli.Check((parse.GetValue(heads) ?? []).All(x => x >= 1), "--core-head-dims must be >= 1");
             Cli.Check((parse.GetValue(subs) ?? []).All(x => x >= 0), "--core-subclusters must be >= 0");
             Cli.Check((parse.GetValue(reveal) ?? []).All(x => Cli.InRange(x, 0, 1)), "--reveal fractions must be in [0, 1]");
+            Cli.Check((parse.GetValue(firstFactors) ?? []).All(x => Cli.InRange(x, 0) && x > 0), "--cascade-first-factors must be finite and > 0");
             var all = DatasetLoader.Load(parse.GetValue(data)!, ct);
             Cli.Check(all.Folds(k, parse.GetValue(seed)).Distinct().Count() == k, $"--folds {k}: {all.Queries.Count} queries (stratified by task) leave some folds empty; use fewer folds");
             var armDefs = ExperimentData.ResolveArms(all.Arms, parse.GetValue(arms), notes);
@@ -66,6 +69,14 @@ internal static class CrossValidateCommand
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
             var emb = EncoderFactory.EmbedAll(enc, all.Queries.Select(q => q.Prompt).ToList(), "prompts", ct);
             var full = EvalSet.Create(all, emb, enc.Dimension, armDefs);
+            var verifierCascades = parse.GetValue(verifier);
+            if (verifierCascades)
+            {
+                var verified = Verification.VerifierTraining.VerifiedArms(full);
+                Cli.Check(Verification.VerifierTraining.HasResponses(full, verified), "--verifier-cascade: the data has no recorded responses of the arms below the dearest");
+                Verification.VerifierTraining.EmbedAnswers(full, verified, enc, ct);
+            }
+
             var s = parse.GetValue(seed);
             var variants = new List<CrossValidator.CoreVariant>();
             foreach (var sub in NullIfEmpty(parse.GetValue(subs)) ?? [0])
@@ -89,7 +100,7 @@ internal static class CrossValidateCommand
             }
 
             var results = CrossValidator.Run(full, k, s, parse.GetValue(grid) == "full", parse.GetValue(baselines), ct,
-                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical), NullIfEmpty(parse.GetValue(reveal)));
+                NullIfEmpty(parse.GetValue(weights)), NullIfEmpty(parse.GetValue(ks)), NullIfEmpty(parse.GetValue(alphas)), NullIfEmpty(parse.GetValue(temps)), variants, parse.GetValue(lexical), NullIfEmpty(parse.GetValue(reveal)), verifierCascades, NullIfEmpty(parse.GetValue(firstFactors)));
             Console.WriteLine($"{k}-fold CV, seed {s}, {full.N} queries, encoder {enc.ModelId}");
             var assignment = full.Data.Folds(k, s);
             var accuracy = Enumerable.Range(0, k).Select(f => TaskInference
@@ -97,11 +108,14 @@ internal static class CrossValidateCommand
                 .Accuracy(full.Subset(Enumerable.Range(0, full.N).Where(i => assignment[i] == f).ToArray()))).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"task inference (nearest training-task centroid; test labels are never read by a predictor): accuracy mean {100 * accuracy.Average():0.00}%, min {100 * accuracy.Min():0.00}% over folds"));
-            Console.WriteLine("mean ± sd over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)");
-            foreach (var r in results.OrderByDescending(r => r.QualityWithinBudget))
+            var routeLlm = results.Any(r => !double.IsNaN(r.Apgr));
+            Console.WriteLine("mean ± sd over folds: AIQ | quality % of reference within 24.18% cost | cost % to reach 97.25% quality (folds reaching it)"
+                + (routeLlm ? " | RouteLLM APGR | CPT(50%) | CPT(80%) (reference = strong, cheapest arm = weak)" : ""));
+            foreach (var r in results.OrderByDescending(r => routeLlm ? r.Apgr : r.QualityWithinBudget))
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Name,-60} AIQ {r.Aiq:0.0000} ± {r.AiqSd:0.0000}  q@24% {r.QualityWithinBudget:0.00} ± {r.QualitySd:0.00}  c@97% {r.CostToReach:0.00} ({r.FoldsReaching}/{k})"));
+                    $"{r.Name,-60} AIQ {r.Aiq:0.0000} ± {r.AiqSd:0.0000}  q@24% {r.QualityWithinBudget:0.00} ± {r.QualitySd:0.00}  c@97% {r.CostToReach:0.00} ({r.FoldsReaching}/{k})")
+                    + (routeLlm ? string.Create(CultureInfo.InvariantCulture, $"  APGR {r.Apgr:0.0000} ± {r.ApgrSd:0.0000}  CPT50 {r.Cpt50:0.00}%  CPT80 {r.Cpt80:0.00}%") : ""));
             }
 
             return Task.FromResult(0);

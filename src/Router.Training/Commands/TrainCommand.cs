@@ -33,9 +33,10 @@ internal static class TrainCommand
         var taggerUrl = new Option<string?>("--tagger-url") { Description = "instag: OpenAI-compatible API root, e.g. https://api.openai.com/v1" };
         var taggerModel = new Option<string?>("--tagger-model") { Description = "instag: the chat model that tags queries" };
         var taggerKeyEnv = new Option<string?>("--tagger-key-env") { Description = "instag: environment variable holding the API key" };
+        var verifier = new Option<bool>("--verifier") { Description = "also train the answer verifier on the recorded responses and save it in the checkpoint (format v2)" };
         var cmd = new Command("train", "offline training: embeddings, tags, head, per-arm predictors, LinUCB statistics → checkpoint")
         {
-            data, outDir, arms, encoder, tags, clusters, seed, taggerUrl, taggerModel, taggerKeyEnv,
+            data, outDir, arms, encoder, tags, clusters, seed, taggerUrl, taggerModel, taggerKeyEnv, verifier,
         };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(async () =>
         {
@@ -65,6 +66,15 @@ internal static class TrainCommand
             var set = EvalSet.Create(dataset, emb, enc.Dimension, armDefs);
             var predictor = (CoreEnginePredictor)new PolicyCatalog.MixLlmSettings().Predictor(useKnn: false, encoderId: enc.ModelId);
             predictor.Fit(set, null, ct);
+            if (parse.GetValue(verifier))
+            {
+                var verified = Verification.VerifierTraining.VerifiedArms(set);
+                Cli.Check(Verification.VerifierTraining.HasResponses(set, verified), "--verifier: the data has no recorded responses of the arms below the dearest");
+                Verification.VerifierTraining.EmbedAnswers(set, verified, enc, ct);
+                predictor.Engine.AttachVerifier(Verification.VerifierTraining.Fit(set, verified, new Router.Core.Verification.AnswerVerifierOptions { Seed = parse.GetValue(seed) }, ct));
+                notes.Add("verifier: " + verified.Length + " arms");
+            }
+
             var path = Path.Combine(folder, "checkpoint.json");
             predictor.Engine.Save(path);
             var tasks = set.Tasks.Distinct(StringComparer.Ordinal).Count();

@@ -118,6 +118,6 @@ public static class DatasetLoader
             }
         }
 
-        return new RoutingDataset(arms, queries);
+        return new RoutingDataset(arms, queries) { Notes = parts.SelectMany(p => p.Notes).ToList() };
     }
 }

@@ -26,6 +26,9 @@ public sealed class RoutingDataset
     /// <summary>The queries.</summary>
     public IReadOnlyList<DatasetQuery> Queries { get; }
 
+    /// <summary>What the loaders skipped or assumed (ignored columns), for the report's notes.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>Index of an arm by name, or -1.</summary>
     public int ArmIndex(string name)
     {
@@ -41,7 +44,7 @@ public sealed class RoutingDataset
     }
 
     /// <summary>A data set with the same arms and a subset of the queries.</summary>
-    public RoutingDataset WithQueries(IEnumerable<DatasetQuery> queries) => new(Arms, queries.ToList());
+    public RoutingDataset WithQueries(IEnumerable<DatasetQuery> queries) => new(Arms, queries.ToList()) { Notes = Notes };
 
     /// <summary>
     /// A seeded split: every task is shuffled with <paramref name="seed"/> and cut at <paramref name="testFraction"/>,

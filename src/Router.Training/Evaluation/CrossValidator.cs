@@ -19,6 +19,16 @@ internal static class CrossValidator
 
         /// <summary>Sample standard deviation of the per-fold quality % within budget.</summary>
         public double QualitySd { get; init; }
+
+        /// <summary>Mean and sample sd over folds of RouteLLM's APGR (NaN when the data has no strong/weak pair).</summary>
+        public double Apgr { get; init; } = double.NaN;
+
+        public double ApgrSd { get; init; }
+
+        /// <summary>Mean over folds of RouteLLM's CPT(50%) and CPT(80%), percent of strong calls.</summary>
+        public double Cpt50 { get; init; } = double.NaN;
+
+        public double Cpt80 { get; init; } = double.NaN;
     }
 
     /// <summary>A variant of the core engine's training options to cross-validate (each is a base predictor, so the kNN blends apply to it too).</summary>
@@ -26,11 +36,12 @@ internal static class CrossValidator
 
     public static IReadOnlyList<CvResult> Run(EvalSet full, int folds, int seed, bool fullGrid, bool baselines, CancellationToken cancellationToken,
         double[]? knnWeights = null, int[]? knnKs = null, double[]? alphaGrid = null, double[]? knnTemperatures = null,
-        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false, IReadOnlyList<double>? revealedFractions = null)
+        IReadOnlyList<CoreVariant>? coreVariants = null, bool lexical = false, IReadOnlyList<double>? revealedFractions = null, bool verifierCascades = false,
+        IReadOnlyList<double>? cascadeFirstFactors = null)
     {
         var assignment = full.Data.Folds(folds, seed);
         var reference = full.Data.ArmIndex("gpt-4-1106-preview") is var g and >= 0 ? g : 0;
-        var perPolicy = new Dictionary<string, List<(double Aiq, double Q, double? C)>>(StringComparer.Ordinal);
+        var perPolicy = new Dictionary<string, List<(double Aiq, double Q, double? C, double Apgr, double Cpt50, double Cpt80)>>(StringComparer.Ordinal);
         var weights = knnWeights ?? (fullGrid ? [0, 0.25, 0.5, 0.75, 1] : [0, 0.5, 1]);
         var ks = knnKs ?? (fullGrid ? [10, 20, 50, 100] : [20, 50]);
         var alphas = alphaGrid ?? (fullGrid ? [0, 0.05, 0.2] : [0, 0.05]);
@@ -87,6 +98,19 @@ internal static class CrossValidator
                 }
             }
 
+            // Verifier cascades on each core variant (answers embedded on `full` beforehand; the verifier is fitted on the fold's training rows).
+            foreach (var variant in verifierCascades ? coreVariants ?? [new CoreVariant("core", new MixLlmTrainingOptions())] : [])
+            {
+                var b = bases[variant.Name];
+                foreach (var (probe, factor) in new[] { false, true }.SelectMany(p => (cascadeFirstFactors ?? [1.0]).Select(factor => (p, factor))))
+                {
+                    var pre = new PrecomputedPredictor(b.Q, b.Len, b.Bonus, test.K);
+                    var name = FormattableString.Invariant($"{variant.Name} cascade{(probe ? "+probe" : "")}{(factor == 1 ? "" : $" first={factor}λ")}");
+                    policies.Add(new Verification.CascadePolicy(name, new ScoredPolicy("router", () => pre, 0, latencyAware: false),
+                        new Router.Core.Verification.AnswerVerifierOptions { Seed = seed }, probe, firstLambdaFactor: factor));
+                }
+            }
+
             if (baselines)
             {
                 policies.Add(new ScoredPolicy("knn (RouterBench)", () => new KnnPredictor(50), 0, false));
@@ -99,7 +123,8 @@ internal static class CrossValidator
                 policies.Add(new TaskOracleBound(fraction, seed));
             }
 
-            policies.Add(FixedPolicy.Arm(reference, full.Data.Arms[reference]));
+            // Every single arm: the reference defines the percentages, the cheapest is RouteLLM's weak model.
+            policies.AddRange(Enumerable.Range(0, full.K).Select(a => FixedPolicy.Arm(a, full.Data.Arms[a])));
             foreach (var p in policies)
             {
                 p.Prepare(train, test, cancellationToken);
@@ -116,7 +141,7 @@ internal static class CrossValidator
                     perPolicy[r.Name] = list = [];
                 }
 
-                list.Add((r.Aiq, within, reach));
+                list.Add((r.Aiq, within, reach, r.Apgr ?? double.NaN, r.Cpt50 ?? double.NaN, r.Cpt80 ?? double.NaN));
             }
         }
 
@@ -129,6 +154,10 @@ internal static class CrossValidator
         {
             AiqSd = Sd(kv.Value.Select(x => x.Aiq).ToList()),
             QualitySd = Sd(kv.Value.Select(x => x.Q).ToList()),
+            Apgr = kv.Value.Average(x => x.Apgr),
+            ApgrSd = Sd(kv.Value.Select(x => x.Apgr).ToList()),
+            Cpt50 = kv.Value.Average(x => x.Cpt50),
+            Cpt80 = kv.Value.Average(x => x.Cpt80),
         }).ToList();
     }
 

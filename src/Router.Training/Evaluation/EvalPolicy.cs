@@ -21,4 +21,20 @@ internal abstract class EvalPolicy
     /// <paramref name="now"/> describe the live queues when a time limit is simulated (null otherwise).
     /// </summary>
     public abstract int Choose(int i, double lambda, QueueSimulator? queues, double now, double timeLimit);
+
+    /// <summary>False for policies that make more than one call per query (cascades): the queue simulation runs one call.</summary>
+    public virtual bool SupportsQueues => true;
+
+    /// <summary>
+    /// What serving test row <paramref name="i"/> returns and costs: by default one call to the chosen arm with its
+    /// recorded quality and cost; a cascade overrides it (both calls billed, the answer of the arm that answered).
+    /// </summary>
+    public virtual ServedQuery Serve(EvalSet test, int i, double lambda, QueueSimulator? queues, double now, double timeLimit)
+    {
+        var a = Choose(i, lambda, queues, now, timeLimit);
+        return new ServedQuery(a, test.Quality[i * test.K + a], test.Cost[i * test.K + a], a, -1);
+    }
 }
+
+/// <summary>One served test query: the arm whose answer is returned, its quality, the total cost of every call, the first arm called and the escalation arm (-1 when none).</summary>
+internal readonly record struct ServedQuery(int Answered, double Quality, double Cost, int First, int Escalated);

@@ -56,6 +56,26 @@ internal sealed class EvalSet
 
     public ReadOnlySpan<float> Embedding(int i) => Embeddings.AsSpan(i * Dimension, Dimension);
 
+    /// <summary>Embeddings of the recorded answers, row (i·K + a) × Dimension (zeros where none was embedded); null until <see cref="AttachAnswerEmbeddings"/>.</summary>
+    public float[]? AnswerEmbeddings { get; private set; }
+
+    /// <summary>The embedding of arm <paramref name="a"/>'s recorded answer to query <paramref name="i"/>.</summary>
+    public ReadOnlySpan<float> AnswerEmbedding(int i, int a) => AnswerEmbeddings.AsSpan((i * K + a) * Dimension, Dimension);
+
+    /// <summary>The recorded answer of arm <paramref name="a"/> to query <paramref name="i"/>, or null.</summary>
+    public string? Response(int i, int a) => Data.Queries[i].Outcomes[a]?.Response;
+
+    /// <summary>Sets <see cref="AnswerEmbeddings"/> (N·K·Dimension floats).</summary>
+    public void AttachAnswerEmbeddings(float[] embeddings)
+    {
+        if (embeddings.Length != N * K * Dimension)
+        {
+            throw new ArgumentException($"answer embeddings: {embeddings.Length} floats for {N}×{K}×{Dimension}", nameof(embeddings));
+        }
+
+        AnswerEmbeddings = embeddings;
+    }
+
     public bool Has(int i, int a) => !double.IsNaN(Quality[i * K + a]);
 
     /// <summary>Builds the matrices; <paramref name="arms"/> must be aligned with <c>data.Arms</c>.</summary>
@@ -130,6 +150,17 @@ internal sealed class EvalSet
             Array.Copy(Quality, i * K, set.Quality, r * K, K);
             Array.Copy(Cost, i * K, set.Cost, r * K, K);
             Array.Copy(CompletionTokens, i * K, set.CompletionTokens, r * K, K);
+        }
+
+        if (AnswerEmbeddings is { } answers)
+        {
+            var rowsOut = new float[rows.Count * K * Dimension];
+            for (var r = 0; r < rows.Count; r++)
+            {
+                Array.Copy(answers, rows[r] * K * Dimension, rowsOut, r * K * Dimension, K * Dimension);
+            }
+
+            set.AnswerEmbeddings = rowsOut;
         }
 
         return set;

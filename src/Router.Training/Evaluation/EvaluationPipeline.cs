@@ -3,6 +3,7 @@ using System.Globalization;
 using Router.Core.Embedding;
 
 using Router.Training.Prediction;
+using Router.Training.Verification;
 
 namespace Router.Training.Evaluation;
 
@@ -27,6 +28,23 @@ internal static class EvaluationPipeline
         var data = ExperimentData.Create(train, test, arms, encoder, notes, cancellationToken);
         var reference = ReferenceArm(data, o.ReferenceArm);
         var policies = PolicyCatalog.Create(train.Arms, o.Policies, o.MixLlm, o.TimeLimit is not null, o.Seed, o.MlpEpochs, o.RevealedFractions);
+        if (policies.OfType<CascadePolicy>().Any())
+        {
+            var verified = VerifierTraining.VerifiedArms(data.Train);
+            if (VerifierTraining.HasResponses(data.Train, verified) && VerifierTraining.HasResponses(data.Test, verified))
+            {
+                VerifierTraining.EmbedAnswers(data.Train, verified, encoder, cancellationToken);
+                VerifierTraining.EmbedAnswers(data.Test, verified, encoder, cancellationToken);
+                notes.Add("cascade: verifier trained on the training rows' recorded answers of " + string.Join(", ", verified.Select(a => data.Train.Data.Arms[a]))
+                    + "; escalate when λ·(q̂_esc − p) > ĉ_esc/c_ref; both calls billed; left out of the time-limited run");
+            }
+            else
+            {
+                policies.RemoveAll(p => p is CascadePolicy);
+                notes.Add("cascade policies left out: the train or test data has no recorded responses of the arms below the dearest");
+            }
+        }
+
         EvaluationRunner.Prepare(data.Train, data.Test, policies, cancellationToken);
         var lambdas = EvaluationRunner.DefaultLambdas;
         var results = EvaluationRunner.Run(data.Test, policies, lambdas, null, cancellationToken);
@@ -36,7 +54,7 @@ internal static class EvaluationPipeline
         {
             var constraint = new TimeConstraint(limit, o.ArrivalRate, o.Seed);
             // The task-oracle bounds ignore queues, so under a time limit they would bound nothing: left out there.
-            var constrained = EvaluationRunner.Run(data.Test, policies.Where(p => p is not TaskOracleBound).ToList(), lambdas, constraint, cancellationToken);
+            var constrained = EvaluationRunner.Run(data.Test, policies.Where(p => p is not TaskOracleBound && p.SupportsQueues).ToList(), lambdas, constraint, cancellationToken);
             var (cReports, cq, cc, cMax) = ReportBuilder.Build(data.Test, reference, constrained);
 
             // Percentages stay relative to the unconstrained reference so both halves read on one scale.
@@ -68,6 +86,11 @@ internal static class EvaluationPipeline
             ["task inference"] = string.Create(CultureInfo.InvariantCulture, $"nearest training-task centroid of the embedding; accuracy on the test queries {100 * TaskInference.Fit(data.Train).Accuracy(data.Test):0.00}% (labels are used in training only)"),
             ["lambda grid"] = $"{lambdas.Count} values, 0 and 10^-2..10^5 log-spaced (50 per decade), repeated points folded; score = λ·q̂ − ĉ/c_ref (c_ref = mean training cost per query of the dearest arm)",
         };
+        foreach (var c in policies.OfType<CascadePolicy>())
+        {
+            settings[$"verifier of {c.Name}"] = string.Create(CultureInfo.InvariantCulture, $"ROC AUC on the test rows' recorded answers {c.HeldOutAuc:0.0000} (0.5 = no skill)");
+        }
+
         for (var i = 0; i < data.Notes.Count; i++)
         {
             settings[$"note {i + 1}"] = data.Notes[i];
@@ -86,6 +109,8 @@ internal static class EvaluationPipeline
             Encoder = data.EncoderId,
             Tasks = data.Test.Tasks.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             Arms = data.Test.Data.Arms,
+            PgrPair = ReportBuilder.PgrPairOf(data.Test, reference, results),
+            CrossDomain = notes.Any(n => n.StartsWith(ExperimentData.CrossDomainPrefix + "yes", StringComparison.Ordinal)),
             Policies = reports,
             TimeLimited = limited,
             Settings = settings,

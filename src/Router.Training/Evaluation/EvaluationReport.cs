@@ -32,6 +32,13 @@ public sealed record EvaluationReport
 
     public required IReadOnlyList<string> Arms { get; init; }
 
+    /// <summary>RouteLLM's strong/weak pair behind each policy's <c>apgr</c>, <c>cpt50</c>, <c>cpt80</c>; null when the reference is the cheapest arm.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PgrPair? PgrPair { get; init; }
+
+    /// <summary>True when --train and --test share no task (RouteLLM's cross-domain protocol); false for a split or shared tasks.</summary>
+    public bool CrossDomain { get; init; }
+
     /// <summary>Unconstrained results.</summary>
     public required IReadOnlyList<PolicyReport> Policies { get; init; }
 
@@ -66,6 +73,15 @@ public sealed record PolicyReport
 
     public required double Aiq { get; init; }
 
+    /// <summary>RouteLLM's APGR on the <see cref="EvaluationReport.PgrPair"/> (see <see cref="RouteLlmMetrics"/>).</summary>
+    public double? Apgr { get; init; }
+
+    /// <summary>RouteLLM's CPT(50%): percent of strong calls (on the pair's axis) to recover half the gap.</summary>
+    public double? Cpt50 { get; init; }
+
+    /// <summary>RouteLLM's CPT(80%).</summary>
+    public double? Cpt80 { get; init; }
+
     public required IReadOnlyDictionary<string, double> AiqPerTask { get; init; }
 
     public required IReadOnlyList<PointReport> Points { get; init; }
@@ -87,4 +103,29 @@ public sealed record PointReport
     public int TimedOut { get; init; }
 
     public required IReadOnlyDictionary<string, double> ArmShare { get; init; }
+
+    /// <summary>x of the PGR curve: percent of strong calls (or its cost equivalent, see <see cref="PgrPair.Axis"/>).</summary>
+    public double? StrongPct { get; init; }
+
+    /// <summary>Performance gap recovered at this point.</summary>
+    public double? Pgr { get; init; }
+}
+
+/// <summary>The strong/weak pair of RouteLLM's metrics and the axis of the PGR curve.</summary>
+public sealed record PgrPair
+{
+    public required string Strong { get; init; }
+
+    public required string Weak { get; init; }
+
+    public required double StrongQuality { get; init; }
+
+    public required double WeakQuality { get; init; }
+
+    public required double StrongCost { get; init; }
+
+    public required double WeakCost { get; init; }
+
+    /// <summary><c>strong_calls</c> (two arms: RouteLLM's percent of calls to the strong model) or <c>cost</c> (K arms).</summary>
+    public required string Axis { get; init; }
 }

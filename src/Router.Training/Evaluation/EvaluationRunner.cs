@@ -55,14 +55,20 @@ internal static class EvaluationRunner
         var queues = constraint is null ? null : new QueueSimulator(test.Arms);
         var perTask = new Dictionary<string, (double Q, double C, int N)>(StringComparer.Ordinal);
         var counts = new int[test.K];
+        var calls = new int[test.K];
         double quality = 0, cost = 0;
         var timedOut = 0;
         for (var i = 0; i < test.N; i++)
         {
             var now = arrivals?[i] ?? 0;
-            var a = policy.Choose(i, lambda, queues, now, constraint?.LimitSeconds ?? double.PositiveInfinity);
-            var q = test.Quality[i * test.K + a];
-            var c = test.Cost[i * test.K + a];
+            var served = policy.Serve(test, i, lambda, queues, now, constraint?.LimitSeconds ?? double.PositiveInfinity);
+            var (a, q, c) = (served.Answered, served.Quality, served.Cost);
+            calls[served.First]++;
+            if (served.Escalated >= 0)
+            {
+                calls[served.Escalated]++;
+            }
+
             if (queues is not null)
             {
                 var (_, total) = queues.Submit(a, now, test.CompletionTokens[i * test.K + a]);
@@ -87,6 +93,7 @@ internal static class EvaluationRunner
             Cost = cost,
             TimedOut = timedOut,
             ArmShare = Enumerable.Range(0, test.K).Where(a => counts[a] > 0).ToDictionary(a => test.Data.Arms[a], a => counts[a] / (double)test.N),
+            CallShare = Enumerable.Range(0, test.K).Where(a => calls[a] > 0).ToDictionary(a => test.Data.Arms[a], a => calls[a] / (double)test.N),
             PerTask = perTask.ToDictionary(kv => kv.Key, kv => (kv.Value.Q / kv.Value.N, kv.Value.C)),
         };
     }

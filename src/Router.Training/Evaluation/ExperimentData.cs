@@ -36,6 +36,7 @@ internal sealed class ExperimentData
             }
 
             var all = DatasetLoader.Load(data, cancellationToken);
+            notes.AddRange(all.Notes);
             var (tr, te) = all.Split(testFraction, seed);
             if (tr.Queries.Count == 0 || te.Queries.Count == 0)
             {
@@ -52,8 +53,27 @@ internal sealed class ExperimentData
         }
 
         var trainSet = DatasetLoader.Load(train, cancellationToken);
-        testSet = Align(DatasetLoader.Load(test, cancellationToken), trainSet.Arms);
+        var loadedTest = DatasetLoader.Load(test, cancellationToken);
+        notes.AddRange(trainSet.Notes.Concat(loadedTest.Notes).Distinct(StringComparer.Ordinal));
+        testSet = Align(loadedTest, trainSet.Arms);
+        notes.Add(CrossDomainNote(trainSet, testSet, train, test));
         return trainSet;
+    }
+
+    /// <summary>Prefix of the note that says whether train and test share a task (the report's <c>cross_domain</c> flag reads it).</summary>
+    public const string CrossDomainPrefix = "cross-domain: ";
+
+    /// <summary>
+    /// Says whether --train and --test share a task: with no task in common the run is cross-domain (RouteLLM's
+    /// protocol of training on one benchmark and testing on another, e.g. MMLU → GSM8K), else a fixed train/test pair.
+    /// </summary>
+    public static string CrossDomainNote(RoutingDataset train, RoutingDataset test, string[] trainPaths, string[] testPaths)
+    {
+        var trainTasks = train.Queries.Select(q => q.Task).ToHashSet(StringComparer.Ordinal);
+        var shared = test.Queries.Select(q => q.Task).Distinct(StringComparer.Ordinal).Count(trainTasks.Contains);
+        return shared == 0
+            ? $"{CrossDomainPrefix}yes — trained on {string.Join(", ", trainPaths)}, tested on {string.Join(", ", testPaths)}; no test task appears in training"
+            : $"{CrossDomainPrefix}no — trained on {string.Join(", ", trainPaths)}, tested on {string.Join(", ", testPaths)}; {shared} test task(s) also in training";
     }
 
     /// <summary>Re-orders <paramref name="data"/>'s arms to <paramref name="arms"/>; arms it lacks are missing outcomes, extra arms are an error.</summary>

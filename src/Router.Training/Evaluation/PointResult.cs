@@ -17,6 +17,9 @@ internal sealed class PointResult
     /// <summary>Share of queries routed to each arm, by arm name.</summary>
     public required IReadOnlyDictionary<string, double> ArmShare { get; init; }
 
+    /// <summary>Share of queries on which each arm was called (a cascade calls two); equals <see cref="ArmShare"/> for one-call policies.</summary>
+    public required IReadOnlyDictionary<string, double> CallShare { get; init; }
+
     /// <summary>Per task: mean quality and total cost.</summary>
     public required IReadOnlyDictionary<string, (double Quality, double Cost)> PerTask { get; init; }
 }

@@ -1,6 +1,8 @@
 using Router.Core.Decision;
 using Router.Core.Training;
+using Router.Core.Verification;
 using Router.Training.Prediction;
+using Router.Training.Verification;
 
 namespace Router.Training.Evaluation;
 
@@ -63,7 +65,7 @@ internal static class PolicyCatalog
     }
 
     public static IReadOnlyList<string> All { get; } =
-        ["mixllm", "mixllm+knn", "mixllm-notags", "mixllm-nobonus", "mixllm-nolatency", "knn", "mlp", "random", "cheapest", "oracle", "task-oracle"];
+        ["mixllm", "mixllm+knn", "mixllm-notags", "mixllm-nobonus", "mixllm-nolatency", "cascade", "cascade+probe", "knn", "mlp", "random", "cheapest", "oracle", "task-oracle"];
 
     public static List<EvalPolicy> Create(IReadOnlyList<string> armNames, IReadOnlyCollection<string> wanted, MixLlmSettings mix,
         bool timeLimited, int seed, int mlpEpochs, IReadOnlyList<double>? revealedFractions = null)
@@ -94,6 +96,13 @@ internal static class PolicyCatalog
         if (Want("mixllm-nolatency") && timeLimited)
         {
             list.Add(new ScoredPolicy("mixllm-nolatency", () => mix.Predictor(), mix.Alpha, latencyAware: false));
+        }
+
+        // Verifier cascades on the mixllm router (they need recorded responses; the pipeline drops them otherwise).
+        foreach (var (name, probe) in new[] { ("cascade", false), ("cascade+probe", true) }.Where(c => Want(c.Item1)))
+        {
+            list.Add(new CascadePolicy(name, new ScoredPolicy(name + " router", () => mix.Predictor(), mix.Alpha, latencyAware: false),
+                new AnswerVerifierOptions { Seed = seed }, probe, firstLambdaFactor: 1));
         }
 
         if (Want("knn"))

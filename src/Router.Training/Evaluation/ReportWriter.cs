@@ -31,6 +31,11 @@ internal static class ReportWriter
         File.WriteAllText(md, Markdown(report));
         files.Add(md);
         files.Add(Plot(report.Policies, report.ReferenceArm, Path.Combine(folder, "quality_vs_cost.png"), "unconstrained"));
+        if (RouteLlmReport.Plot(report.PgrPair, report.Policies, Path.Combine(folder, "pgr.png")) is { } pgr)
+        {
+            files.Add(pgr);
+        }
+
         if (report.TimeLimited is { } tl)
         {
             files.Add(Plot(tl.Policies, report.ReferenceArm, Path.Combine(folder, "quality_vs_cost_time_limited.png"), $"time limit {tl.TimeLimitSeconds:0.##} s"));
@@ -54,6 +59,7 @@ internal static class ReportWriter
 
         sb.AppendLine();
         Section(sb, "Unconstrained", r.Policies, r.Tasks);
+        RouteLlmReport.Markdown(sb, r.PgrPair, r.Policies, r.CrossDomain);
         if (r.TimeLimited is { } tl)
         {
             sb.AppendLine(inv, $"## Time limit {tl.TimeLimitSeconds:0.##} s (Poisson arrivals, {tl.ArrivalRatePerSecond:0.##}/s)");

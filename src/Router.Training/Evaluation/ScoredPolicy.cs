@@ -74,7 +74,7 @@ internal sealed class ScoredPolicy : EvalPolicy
         for (var a = 0; a < _k; a++)
         {
             var j = i * _k + a;
-            var score = lambda * (_q[j] + Alpha * _bonus[j]) - _cost[j] / CostReference;
+            var score = Score(i, a, lambda);
             if (queues is not null && LatencyAware)
             {
                 var t = queues.ExpectedTime(a, now, _len[j]);
@@ -100,6 +100,19 @@ internal sealed class ScoredPolicy : EvalPolicy
         // Every arm over the limit: take the fastest (the query is likely lost, but cheapest to lose there).
         return best >= 0 ? best : fallback;
     }
+
+    /// <summary>The score of arm <paramref name="a"/> on test row <paramref name="i"/> at <paramref name="lambda"/>, without latency.</summary>
+    public double Score(int i, int a, double lambda)
+    {
+        var j = i * _k + a;
+        return lambda * (_q[j] + Alpha * _bonus[j]) - _cost[j] / CostReference;
+    }
+
+    /// <summary>Predicted quality q̂ of arm <paramref name="a"/> on test row <paramref name="i"/>.</summary>
+    public double PredictedQuality(int i, int a) => _q[i * _k + a];
+
+    /// <summary>Predicted cost ĉ (USD) of arm <paramref name="a"/> on test row <paramref name="i"/>.</summary>
+    public double PredictedCost(int i, int a) => _cost[i * _k + a];
 
     /// <summary>c_ref: the mean training cost per query of the arm with the highest mean cost.</summary>
     public static double CostReferenceOf(EvalSet train)
