@@ -1,4 +1,5 @@
 using Router.Gateway.Admin;
+using Router.Gateway.DecisionLog;
 using Router.Gateway.Feedback;
 using Router.Gateway.Health;
 using Router.Gateway.OpenAi;
@@ -20,6 +21,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         app.MapOpenAiEndpoints();        // /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models
         app.MapFeedbackEndpoints();      // POST /v1/feedback
         app.MapAdminEndpoints();         // /admin/arms, /admin/policy, /admin/stats, /admin/checkpoint (Router:AdminKey)
+        app.MapDecisionLogEndpoints();   // /admin/decisions, /admin/decisions/export (decision log)
         app.MapApiKeyAdminEndpoints();   // /admin/keys: client keys, budgets, limits
         app.MapRouterHealth();           // /health/live, /health/ready
         return app;

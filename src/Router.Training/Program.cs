@@ -11,6 +11,9 @@ var root = new RootCommand("router: train, evaluate, cv, simulate, serve-replay,
 
     // The core helper's decision-path benchmark (src/Router.Training/Commands/BenchCommand.cs).
     BenchCommand.Create(),
+
+    // Off-policy evaluation from the gateway's decision log (issue 17).
+    OpeCommand.Create(),
 };
 var parse = root.Parse(args);
 

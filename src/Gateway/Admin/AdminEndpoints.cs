@@ -5,6 +5,7 @@ using Router.Core.Arms;
 using Router.Core.Routing;
 using Router.Core.State;
 using Router.Gateway.Arms;
+using Router.Gateway.Budget;
 using Router.Gateway.Configuration;
 using Router.Gateway.Learning;
 
@@ -58,7 +59,7 @@ public static class AdminEndpoints
         admin.MapPost("/arms", AddArmAsync);
         admin.MapPatch("/arms/{name}", PatchArmAsync);
         admin.MapDelete("/arms/{name}", RemoveArmAsync);
-        admin.MapGet("/policy", (IArmRegistryStore registry) => Results.Ok(PolicyView(registry.Current)));
+        admin.MapGet("/policy", (HttpContext http, IArmRegistryStore registry) => Results.Ok(PolicyView(http, registry.Current)));
         admin.MapPut("/policy", SetGlobalPolicyAsync);
         admin.MapPut("/policy/keys/{keyId}", SetKeyPolicyAsync);
         admin.MapDelete("/policy/keys/{keyId}", RemoveKeyPolicyAsync);
@@ -176,7 +177,7 @@ public static class AdminEndpoints
 
         var result = await registry.SetGlobalPolicyAsync(policy!, ExpectedVersion(http), cancellationToken);
         Log(http, time, "set-policy", "global", result);
-        return result.Applied ? Results.Ok(PolicyView(registry.Current, result.Version)) : Conflict(result);
+        return result.Applied ? Results.Ok(PolicyView(http, registry.Current, result.Version)) : Conflict(result);
     }
 
     private static async Task<IResult> SetKeyPolicyAsync(HttpContext http, string keyId, IArmRegistryStore registry, TimeProvider time, CancellationToken cancellationToken)
@@ -194,7 +195,7 @@ public static class AdminEndpoints
 
         var result = await registry.SetKeyPolicyAsync(keyId, policy, ExpectedVersion(http), cancellationToken);
         Log(http, time, "set-key-policy", keyId, result);
-        return result.Applied ? Results.Ok(PolicyView(registry.Current, result.Version)) : Conflict(result);
+        return result.Applied ? Results.Ok(PolicyView(http, registry.Current, result.Version)) : Conflict(result);
     }
 
     private static async Task<IResult> RemoveKeyPolicyAsync(HttpContext http, string keyId, IArmRegistryStore registry, TimeProvider time, CancellationToken cancellationToken)
@@ -296,12 +297,22 @@ public static class AdminEndpoints
         CheckNonNegative(policy.Alpha, "alpha", errors);
         CheckNonNegative(policy.Beta, "beta", errors);
         CheckNonNegative(policy.TargetLatencySeconds, "targetLatencySeconds", errors);
+        CheckPositive(policy.TargetCostPer1kRequests, "targetCostPer1kRequests", errors);
+        CheckPositive(policy.TargetMonthlyUsd, "targetMonthlyUsd", errors);
         if (policy.TimeLimitSeconds is { } limit && (!double.IsFinite(limit) || limit <= 0))
         {
             errors["timeLimitSeconds"] = ["Must be > 0 (or null for no limit)."];
         }
 
         return errors.Count > 0 ? (null, Results.ValidationProblem(errors)) : (policy, null);
+    }
+
+    private static void CheckPositive(double? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (value is { } v && (!double.IsFinite(v) || v <= 0))
+        {
+            errors[field] = ["Must be a finite number > 0 (USD), or null for no target."];
+        }
     }
 
     private static void CheckNonNegative(double? value, string field, Dictionary<string, string[]> errors)
@@ -409,13 +420,26 @@ public static class AdminEndpoints
     private static ArmDefinition? Find(ArmRegistrySnapshot snapshot, string name) =>
         snapshot.FindArm(name) ?? snapshot.Arms.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    private static object PolicyView(ArmRegistrySnapshot snapshot, long? version = null) => new
+    private static object PolicyView(HttpContext http, ArmRegistrySnapshot snapshot, long? version = null)
     {
-        version = version ?? snapshot.Version,
-        global = snapshot.GlobalPolicy,
-        effective = snapshot.PolicyFor(null),
-        keys = snapshot.KeyPolicies,
-    };
+        // The budget autopilot (issue 17): the target in force, the λ it set, the realised cost over its window.
+        var effective = snapshot.PolicyFor(null);
+        var autopilot = http.RequestServices.GetService<BudgetAutopilot>();
+        var views = autopilot?.Views ?? new Dictionary<string, AutopilotView>();
+        var global = views.TryGetValue(BudgetScopes.Global, out var g) && effective.HasBudgetTarget ? g : null;
+        return new
+        {
+            version = version ?? snapshot.Version,
+            global = snapshot.GlobalPolicy,
+            effective,
+            keys = snapshot.KeyPolicies,
+            targetCostPer1kRequests = effective.TargetCostPer1kRequests ?? (effective.TargetMonthlyUsd is not null ? global?.TargetCostPer1kRequests : null),
+            targetMonthlyUsd = effective.TargetMonthlyUsd,
+            lambda = global?.Lambda ?? effective.Lambda,
+            realisedCostPer1kRequests = global?.RealisedCostPer1kRequests,
+            autopilot = views,
+        };
+    }
 
     /// <summary>Optional optimistic concurrency: <c>If-Match: "&lt;registry version&gt;"</c>.</summary>
     private static long? ExpectedVersion(HttpContext http) =>

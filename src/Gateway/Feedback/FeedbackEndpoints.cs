@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Router.Core.Learning;
 using Router.Core.State;
+using Router.Gateway.DecisionLog;
 using Router.Gateway.Decisions;
 using Router.Gateway.Learning;
 using Router.Gateway.OpenAi;
@@ -105,6 +106,27 @@ public static partial class FeedbackEndpoints
             return;
         }
 
+        if (context.RequestServices.GetService<IDecisionLog>() is { } decisionLog)
+        {
+            // After the durable append (the learning that matters); a decision-log failure must not refuse it.
+            try
+            {
+                await decisionLog.AppendAsync(new DecisionLogRecord
+                {
+                    Type = DecisionLogRecord.FeedbackType,
+                    RequestId = request.RequestId,
+                    Time = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+                    KeyId = record.ApiKeyId,
+                    Feedback = new DecisionFeedback(request.Score is not null ? "score" : "thumbs", request.Score ?? (request.Up!.Value ? 1 : 0),
+                        context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()),
+                }, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StackExchange.Redis.RedisException or TimeoutException)
+            {
+                LogDecisionLogFailed(loggers.CreateLogger("Router.Gateway.Feedback"), request.RequestId, ex.Message);
+            }
+        }
+
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         await context.Response.WriteAsJsonAsync(new FeedbackAccepted(
             request.RequestId, arm, kind, result.Status.ToString().ToLowerInvariant(), result.Id?.ToString()), cancellationToken);
@@ -193,6 +215,9 @@ public static partial class FeedbackEndpoints
             };
         }
     }
+
+    [LoggerMessage(51, LogLevel.Warning, "Feedback for {RequestId} not written to the decision log ({Reason})")]
+    private static partial void LogDecisionLogFailed(ILogger logger, string requestId, string reason);
 
     [LoggerMessage(50, LogLevel.Warning, "Feedback for {RequestId} refused: learning log unavailable ({Reason})")]
     private static partial void LogUnavailable(ILogger logger, string requestId, string reason);

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Router.Core.Budget;
 using Router.Core.Decision;
+using Router.Core.Learning;
 using Router.Core.State;
+using Router.Gateway.Budget;
 
 namespace Router.Gateway.Learning;
 
@@ -14,7 +17,7 @@ namespace Router.Gateway.Learning;
 /// Snapshot bytes: <c>{"format":"router-gateway-state","version":1,"engine":"&lt;base64 checkpoint&gt;","stats":{…}}</c>.
 /// A bare engine checkpoint is accepted by <see cref="Restore"/> too.
 /// </remarks>
-public sealed partial class EngineFold(LearnedState state, TimeProvider time, ILogger<EngineFold> logger) : ILearningStateFold
+public sealed partial class EngineFold(LearnedState state, TimeProvider time, ILogger<EngineFold> logger, BudgetAutopilot? autopilot = null) : ILearningStateFold
 {
     private const string FormatName = "router-gateway-state";
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
@@ -41,19 +44,24 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
     /// <inheritdoc />
     public ReadOnlyMemory<byte> Serialize()
     {
-        var (engine, stats) = state.Capture();
-        return Document(engine, stats);
+        lock (state.FoldLock)
+        {
+            var (engine, stats) = state.Capture();
+            return Document(engine, stats, autopilot?.Capture());
+        }
     }
 
-    /// <summary>The snapshot bytes for an engine checkpoint and counters (see remarks).</summary>
-    internal static byte[] Document(byte[] engine, LearningStats stats) =>
-        JsonSerializer.SerializeToUtf8Bytes(new StateDocument { Format = FormatName, Version = 1, Engine = engine, Stats = stats }, JsonOptions);
+    /// <summary>The snapshot bytes for an engine checkpoint, counters and autopilot controllers (see remarks).</summary>
+    internal static byte[] Document(byte[] engine, LearningStats stats, Dictionary<string, LambdaControllerState>? autopilot = null) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new StateDocument { Format = FormatName, Version = 1, Engine = engine, Stats = stats, Autopilot = autopilot is { Count: > 0 } ? autopilot : null }, JsonOptions);
 
     private void RestoreCore(StateSnapshot? snapshot)
     {
         if (snapshot is null)
         {
             state.Replace(MixLlmEngine.Deserialize(state.InitialCheckpoint.Span, time), LearningStats.Empty);
+            autopilot?.Restore(null);
             return;
         }
 
@@ -61,10 +69,12 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
         if (document is null)
         {
             state.Replace(MixLlmEngine.Deserialize(snapshot.State.Span, time), LearningStats.Empty);
+            autopilot?.Restore(null);
             return;
         }
 
         state.Replace(MixLlmEngine.Deserialize(document.Engine, time), document.Stats ?? LearningStats.Empty);
+        autopilot?.Restore(document.Autopilot);
     }
 
     private void ApplyCore(LogEntry entry)
@@ -76,6 +86,10 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
             logged = LoggedEvent.Deserialize(entry.Payload);
             state.Engine.Apply(logged.Event);
             applied = true;
+            if (logged is { Budget: { } budget, Event: UsageObserved usage })
+            {
+                autopilot?.Observe(budget, logged.CostUsd, usage.At.ToUnixTimeMilliseconds());
+            }
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
@@ -111,5 +125,7 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
         public byte[] Engine { get; init; } = [];
 
         public LearningStats? Stats { get; init; }
+
+        public Dictionary<string, LambdaControllerState>? Autopilot { get; init; }
     }
 }

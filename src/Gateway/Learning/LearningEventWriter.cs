@@ -10,8 +10,9 @@ namespace Router.Gateway.Learning;
 public sealed class LearningEventWriter(ILearningEventLog log)
 {
     /// <summary>Appends <paramref name="learningEvent"/> deduplicated by (<paramref name="requestId"/>, <paramref name="kind"/>).</summary>
-    public ValueTask<AppendResult> AppendAsync(string kind, string requestId, LearningEvent learningEvent, double costUsd, CancellationToken cancellationToken) =>
-        log.AppendAsync(kind, IdempotencyKeys.For(requestId, kind), new LoggedEvent(learningEvent, costUsd).Serialize(), cancellationToken);
+    public ValueTask<AppendResult> AppendAsync(
+        string kind, string requestId, LearningEvent learningEvent, double costUsd, CancellationToken cancellationToken, Budget.BudgetTag? budget = null) =>
+        log.AppendAsync(kind, IdempotencyKeys.For(requestId, kind), new LoggedEvent(learningEvent, costUsd, budget).Serialize(), cancellationToken);
 
     /// <summary>Announces an arm joining (registry version <paramref name="version"/>): the engine creates its cold-start state.</summary>
     public ValueTask<AppendResult> ArmAddedAsync(Router.Core.Arms.ArmDefinition arm, long version, CancellationToken cancellationToken) =>

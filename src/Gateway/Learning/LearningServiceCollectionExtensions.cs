@@ -3,6 +3,8 @@ using Router.Core.Decision;
 using Router.Core.DependencyInjection;
 using Router.Core.Embedding;
 using Router.Core.State;
+using Router.Gateway.Budget;
+using Router.Gateway.DecisionLog;
 using Router.Gateway.Decisions;
 using Router.Gateway.Usage;
 using IRouter = Router.Core.Routing.IRouter;
@@ -38,6 +40,8 @@ public static class LearningServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IRouter, EngineRouter>());
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore, StateDecisionStore>());
         services.AddSingleton<IRequestObserver, UsageLearningObserver>();
+        services.AddBudgetAutopilot(configuration);   // Router:Autopilot: λ from a cost target, folded from the log
+        services.AddDecisionLog(configuration);       // Router:DecisionLog, Router:Exploration
         services.TryAddSingleton<ArmRegistrySync>();
         services.AddHostedService(sp => sp.GetRequiredService<ArmRegistrySync>());
         return services;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Router.Core.Learning;
+using Router.Gateway.Budget;
 
 namespace Router.Gateway.Learning;
 
@@ -10,9 +11,12 @@ namespace Router.Gateway.Learning;
 /// </summary>
 /// <param name="Event">The engine event.</param>
 /// <param name="CostUsd">Spend of a usage event; 0 otherwise.</param>
-public sealed record LoggedEvent(LearningEvent Event, double CostUsd = 0)
+/// <param name="Budget">For a routed request under a budget autopilot target: its controller and target.</param>
+public sealed record LoggedEvent(LearningEvent Event, double CostUsd = 0, BudgetTag? Budget = null)
 {
-    /// <summary>UTF-8 JSON: <c>{"v":1,"costUsd":…,"event":{…}}</c>.</summary>
+    private static readonly JsonSerializerOptions BudgetJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>UTF-8 JSON: <c>{"v":1,"costUsd":…,"budget":{…}?,"event":{…}}</c>.</summary>
     public byte[] Serialize()
     {
         using var buffer = new MemoryStream();
@@ -21,6 +25,12 @@ public sealed record LoggedEvent(LearningEvent Event, double CostUsd = 0)
             writer.WriteStartObject();
             writer.WriteNumber("v", 1);
             writer.WriteNumber("costUsd", CostUsd);
+            if (Budget is not null)
+            {
+                writer.WritePropertyName("budget");
+                JsonSerializer.Serialize(writer, Budget, BudgetJson);
+            }
+
             writer.WritePropertyName("event");
             writer.WriteRawValue(LearningEventSerializer.Serialize(Event), skipInputValidation: true);
             writer.WriteEndObject();
@@ -38,7 +48,8 @@ public sealed record LoggedEvent(LearningEvent Event, double CostUsd = 0)
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("event", out var inner))
         {
             var cost = root.TryGetProperty("costUsd", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : 0;
-            return new LoggedEvent(LearningEventSerializer.Deserialize(System.Text.Encoding.UTF8.GetBytes(inner.GetRawText())), cost);
+            var budget = root.TryGetProperty("budget", out var b) && b.ValueKind == JsonValueKind.Object ? b.Deserialize<BudgetTag>(BudgetJson) : null;
+            return new LoggedEvent(LearningEventSerializer.Deserialize(System.Text.Encoding.UTF8.GetBytes(inner.GetRawText())), cost, budget);
         }
 
         return new LoggedEvent(LearningEventSerializer.Deserialize(payload.Span));

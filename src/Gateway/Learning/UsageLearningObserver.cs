@@ -1,4 +1,6 @@
 using Router.Core.Learning;
+using Router.Core.State;
+using Router.Gateway.Budget;
 using Router.Gateway.Decisions;
 using Router.Gateway.Usage;
 
@@ -10,7 +12,11 @@ namespace Router.Gateway.Learning;
 /// arm served, the decision record is re-saved with that arm first, so later feedback is credited to the arm whose
 /// answer the user saw.
 /// </summary>
-public sealed class UsageLearningObserver(LearningEventWriter writer, IDecisionStore decisions, TimeProvider time) : IRequestObserver
+/// <remarks>
+/// A request routed by the engine under a budget autopilot target carries a <see cref="BudgetTag"/> (its controller
+/// and the target then in force) in the entry, so the autopilot folds its realised cost on every replica.
+/// </remarks>
+public sealed class UsageLearningObserver(LearningEventWriter writer, IDecisionStore decisions, TimeProvider time, IArmRegistryStore? registry = null) : IRequestObserver
 {
     /// <inheritdoc />
     public async ValueTask OnRequestCompletedAsync(RequestCompletion completion, CancellationToken cancellationToken)
@@ -34,7 +40,10 @@ public sealed class UsageLearningObserver(LearningEventWriter writer, IDecisionS
             DurationSeconds = duration,
             At = time.GetUtcNow(),
         };
-        await writer.AppendAsync(LearningKinds.Usage, completion.RequestId, usage, completion.CostUsd, cancellationToken);
+        var budget = registry is not null && !embedding.IsEmpty && completion.Decision.Policy == "mixllm"
+            ? BudgetScopes.Resolve(registry.Current, completion.ApiKeyId)
+            : null;
+        await writer.AppendAsync(LearningKinds.Usage, completion.RequestId, usage, completion.CostUsd, cancellationToken, budget);
 
         var decision = completion.Decision;
         if (completion.FallbackUsed && decision.RankedArms.Count > 0 && decision.ChosenArm != completion.Arm

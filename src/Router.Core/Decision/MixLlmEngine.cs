@@ -306,6 +306,7 @@ public sealed partial class MixLlmEngine
             Policy = "mixllm",
             Scores = scores,
             Embedding = embedding.ToArray(),
+            Lambda = policy.Lambda ?? RoutingPolicy.Default.Lambda,
         };
     }
 

@@ -23,4 +23,13 @@ public sealed record RoutingDecision
 
     /// <summary>The query embedding the decision used; empty when the policy needs none.</summary>
     public ReadOnlyMemory<float> Embedding { get; init; }
+
+    /// <summary>λ the scores were computed with (null when the policy has none, e.g. <c>pinned</c>, <c>cheapest</c>).</summary>
+    public double? Lambda { get; init; }
+
+    /// <summary>SHA-256 (hex, first 16 bytes) of the query text the router saw; null when not computed.</summary>
+    public string? PromptHash { get; init; }
+
+    /// <summary>The query text, only when the decision log stores prompts (<c>Router:DecisionLog:StorePrompts</c>).</summary>
+    public string? PromptText { get; init; }
 }

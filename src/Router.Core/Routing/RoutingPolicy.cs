@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Router.Core.Routing;
 
 /// <summary>
@@ -32,6 +34,23 @@ public sealed record RoutingPolicy
     /// <summary>Soft target: the latency penalty counts seconds beyond it.</summary>
     public double? TargetLatencySeconds { get; init; }
 
+    /// <summary>
+    /// Budget autopilot target in USD per 1,000 routed requests: when set, a controller moves λ so that the realised
+    /// cost tracks it (<c>Router.Core.Budget.LambdaController</c>) and <see cref="Lambda"/> is only its starting point.
+    /// Null: no target of its own (a key's policy then inherits the global one; null there = autopilot off).
+    /// </summary>
+    public double? TargetCostPer1kRequests { get; init; }
+
+    /// <summary>
+    /// Budget autopilot target as a monthly spend in USD, turned into a per-request target with the observed request
+    /// rate (30-day month). Ignored when <see cref="TargetCostPer1kRequests"/> is set.
+    /// </summary>
+    public double? TargetMonthlyUsd { get; init; }
+
+    /// <summary>True when an autopilot target is set.</summary>
+    [JsonIgnore]
+    public bool HasBudgetTarget => TargetCostPer1kRequests is not null || TargetMonthlyUsd is not null;
+
     /// <summary>This policy with every null field taken from <paramref name="fallback"/>.</summary>
     public RoutingPolicy Over(RoutingPolicy fallback) => new()
     {
@@ -40,5 +59,7 @@ public sealed record RoutingPolicy
         Beta = Beta ?? fallback.Beta,
         TimeLimitSeconds = TimeLimitSeconds ?? fallback.TimeLimitSeconds,
         TargetLatencySeconds = TargetLatencySeconds ?? fallback.TargetLatencySeconds,
+        TargetCostPer1kRequests = HasBudgetTarget ? TargetCostPer1kRequests : fallback.TargetCostPer1kRequests,
+        TargetMonthlyUsd = HasBudgetTarget ? TargetMonthlyUsd : fallback.TargetMonthlyUsd,
     };
 }

@@ -72,6 +72,7 @@ public sealed class ReplicaHost : IAsyncDisposable
         {
             ["Router:AdminKey"] = AdminKey,
             ["Router:State:BufferDirectory"] = Path.Combine(Path.GetTempPath(), "router-e2e-buffer-" + Guid.NewGuid().ToString("N")),
+            ["Router:DecisionLog:Directory"] = Path.Combine(Path.GetTempPath(), "router-e2e-decisions-" + Guid.NewGuid().ToString("N")),
         };
         for (var i = 0; i < 4; i++)
         {
