@@ -2,6 +2,7 @@ using Router.Gateway.Admin;
 using Router.Gateway.Feedback;
 using Router.Gateway.Health;
 using Router.Gateway.OpenAi;
+using Router.Gateway.OpsConsole;
 
 namespace Router.Gateway;
 
@@ -20,6 +21,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         app.MapAdminEndpoints();         // /admin/arms, /admin/policy, /admin/stats, /admin/checkpoint (Router:AdminKey)
         app.MapApiKeyAdminEndpoints();   // /admin/keys: client keys, budgets, limits
         app.MapRouterHealth();           // /health/live, /health/ready
+        app.MapOpsConsoleEndpoints();    // /ui/, /admin/usage, /v1/usage, /admin/policy/frontier, /openapi/v1.json, /docs
         return app;
     }
 }

@@ -7,6 +7,7 @@ using Router.Gateway.Caching;
 using Router.Gateway.Configuration;
 using Router.Gateway.Decisions;
 using Router.Gateway.Forwarding;
+using Router.Gateway.OpsConsole;
 using Router.Gateway.Usage;
 
 namespace Router.Gateway;
@@ -42,6 +43,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<GatewayStartupReport>();
         services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry (issue 6)
         services.AddResponseCache(configuration);           // Router:Cache (off by default)
+        services.AddOpsConsole(configuration);              // usage history (Router:Usage), policy frontier, OpenAPI (issue 16)
         return services;
     }
 }
