@@ -30,7 +30,6 @@ public static class ConsoleEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var ui = endpoints.MapGroup("/ui").ExcludeFromDescription();
-        ui.MapGet("", () => Results.Redirect("/ui/"));
         ui.MapGet("/{**path}", ServeFile);
         ui.MapPost("/login", LoginAsync);
         ui.MapPost("/logout", Logout);
@@ -43,6 +42,12 @@ public static class ConsoleEndpoints
         if (string.IsNullOrEmpty(options.Value.AdminKey))
         {
             return Disabled();
+        }
+
+        if (!http.Request.Path.HasValue || !http.Request.Path.Value.EndsWith('/') && string.IsNullOrEmpty(path))
+        {
+            // "/ui" → "/ui/", so the page's relative links (app.js, vendor/…) resolve under /ui/.
+            return Results.Redirect("/ui/");
         }
 
         var name = string.IsNullOrEmpty(path) ? "index.html" : path;
