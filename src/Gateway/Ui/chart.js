@@ -14,14 +14,14 @@ function loadUPlot() {
 }
 
 // series: [{ label, values }], x: seconds (time) or numbers; options: { title, time, points, yLabel }.
-export async function lineChart(container, title, x, series, { time = true, points = false, width = 540 } = {}) {
+export async function lineChart(container, title, x, series, { time = true, points = false, width = 540, range } = {}) {
   const uPlot = await loadUPlot();
   container.replaceChildren();
   container.dataset.points = String(x.length);
   container.dataset.series = series.map(s => s.label).join(',');
   const opts = {
     title, width, height: 240,
-    scales: { x: { time } },
+    scales: { x: range ? { time, range: () => range } : { time } },
     series: [{}, ...series.map((s, i) => ({
       label: s.label, stroke: palette[i % palette.length], width: 2,
       points: { show: points || x.length < 3, size: s.markSize ?? 5 },
