@@ -35,7 +35,7 @@ export async function overview(root) {
   // One x value per bucket start, one series per arm.
   const starts = [...new Set(buckets.map(b => b.start))].sort();
   const x = starts.map(s => Date.parse(s) / 1000);
-  const range = { range: [Date.parse(from) / 1000, Date.now() / 1000] };
+  const span = { range: [Date.parse(from) / 1000, Date.now() / 1000] };
   const armNames = [...new Set(buckets.map(b => b.arm))].sort();
   const cell = (arm, start) => buckets.find(b => b.arm === arm && b.start === start);
   const width = bucket === '1m' ? 60 : 3600;
@@ -46,14 +46,14 @@ export async function overview(root) {
   const rate = box('chart-rate'), latency = box('chart-latency'), spendChart = box('chart-spend'), share = box('chart-share');
   await lineChart(rate, 'Requests per second', x, [
     { label: 'requests/s', values: totals.map(t => t / width) },
-    { label: 'errors/s', values: starts.map(s => buckets.filter(b => b.start === s).reduce((t, b) => t + b.errors, 0) / width) }], range);
+    { label: 'errors/s', values: starts.map(s => buckets.filter(b => b.start === s).reduce((t, b) => t + b.errors, 0) / width) }], span);
   await lineChart(latency, 'Latency (ms)', x, [
     { label: 'p50 (request-weighted over arms)', values: starts.map((s, i) => buckets.filter(b => b.start === s).reduce((t, b) => t + (b.latencyP50Ms ?? 0) * b.requests, 0) / (totals[i] || 1)) },
-    { label: 'p99 (max over arms)', values: starts.map(s => Math.max(0, ...buckets.filter(b => b.start === s).map(b => b.latencyP99Ms ?? 0))) }], range);
+    { label: 'p99 (max over arms)', values: starts.map(s => Math.max(0, ...buckets.filter(b => b.start === s).map(b => b.latencyP99Ms ?? 0))) }], span);
   await lineChart(spendChart, `Spend per ${bucket === '1m' ? 'minute' : 'hour'} (USD)`, x,
-    armNames.map(a => ({ label: a, values: starts.map(s => cell(a, s)?.costUsd ?? 0) })), range);
+    armNames.map(a => ({ label: a, values: starts.map(s => cell(a, s)?.costUsd ?? 0) })), span);
   await lineChart(share, 'Routed share per arm (%)', x,
-    armNames.map(a => ({ label: a, values: starts.map((s, i) => totals[i] ? 100 * (cell(a, s)?.requests ?? 0) / totals[i] : null) })), range);
+    armNames.map(a => ({ label: a, values: starts.map((s, i) => totals[i] ? 100 * (cell(a, s)?.requests ?? 0) / totals[i] : null) })), span);
 
   root.append(el('h2', {}, 'Routed share in range'), table(['arm', 'requests', 'share', 'errors', 'spend'],
     armNames.map(a => {
