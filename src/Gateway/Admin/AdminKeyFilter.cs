@@ -2,14 +2,17 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Router.Gateway.Configuration;
+using Router.Gateway.OpsConsole;
 
 namespace Router.Gateway.Admin;
 
 /// <summary>
 /// Guards every <c>/admin</c> endpoint with <see cref="GatewayOptions.AdminKey"/>: no key configured → 404 (the admin
 /// API is off), no bearer token (or only whitespace after <c>Bearer</c>) → 401, wrong token → 403; all as ProblemDetails. The comparison is constant-time.
+/// The ops console's session cookie (<see cref="ConsoleSession"/>) is the one other credential, accepted only together
+/// with its <c>X-Router-Console</c> header (CSRF guard).
 /// </summary>
-internal sealed class AdminKeyFilter(IOptions<GatewayOptions> options) : IEndpointFilter
+internal sealed class AdminKeyFilter(IOptions<GatewayOptions> options, TimeProvider time) : IEndpointFilter
 {
     private readonly byte[]? _adminKey = string.IsNullOrEmpty(options.Value.AdminKey)
         ? null
@@ -26,6 +29,11 @@ internal sealed class AdminKeyFilter(IOptions<GatewayOptions> options) : IEndpoi
         }
 
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        if (header.Length == 0 && ConsoleSession.Authenticates(context.HttpContext.Request, _adminKey, time.GetUtcNow()))
+        {
+            return await next(context);
+        }
+
         // "Bearer" followed only by whitespace carries no credential: 401 like no header, not 403 (a wrong key).
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "";
         if (token.Length == 0)

@@ -40,7 +40,7 @@ public sealed class AdminKeyFilterTests
 
     private static async Task<(int Status, bool NextCalled, HttpContext Context)> RunAsync(string authorization)
     {
-        var filter = new AdminKeyFilter(Options.Create(new GatewayOptions { AdminKey = "the-admin-key" }));
+        var filter = new AdminKeyFilter(Options.Create(new GatewayOptions { AdminKey = "the-admin-key" }), TimeProvider.System);
         var context = new DefaultHttpContext();
         context.Request.Headers.Authorization = authorization;
         var nextCalled = false;

@@ -1,0 +1,33 @@
+// Thin wrapper over the vendored uPlot (window.uPlot from vendor/uPlot.iife.min.js).
+const palette = ['#3366cc', '#dc3912', '#ff9900', '#109618', '#990099', '#0099c6', '#dd4477', '#66aa00'];
+
+let loading;
+function loadUPlot() {
+  loading ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = 'vendor/uPlot.iife.min.js';
+    script.onload = () => resolve(window.uPlot);
+    script.onerror = reject;
+    document.head.append(script);
+  });
+  return loading;
+}
+
+// series: [{ label, values }], x: seconds (time) or numbers; options: { title, time, points, yLabel }.
+export async function lineChart(container, title, x, series, { time = true, points = false, width = 540, range } = {}) {
+  const uPlot = await loadUPlot();
+  container.replaceChildren();
+  container.dataset.points = String(x.length);
+  container.dataset.series = series.map(s => s.label).join(',');
+  const opts = {
+    title, width, height: 240,
+    scales: { x: range ? { time, range: () => range } : { time } },
+    series: [{}, ...series.map((s, i) => ({
+      label: s.label, stroke: palette[i % palette.length], width: 2,
+      points: { show: points || x.length < 3, size: s.markSize ?? 5 },
+      paths: s.dotsOnly ? () => null : undefined,
+    }))],
+  };
+  if (!time) opts.axes = [{ label: series.xLabel }, {}];
+  return new uPlot(opts, [x, ...series.map(s => s.values)], container);
+}
