@@ -3,8 +3,8 @@ using Router.Gateway.DecisionLog;
 using Router.Gateway.Feedback;
 using Router.Gateway.Health;
 using Router.Gateway.OpenAi;
-using Router.Gateway.Protocols;
 using Router.Gateway.OpsConsole;
+using Router.Gateway.Protocols;
 
 namespace Router.Gateway;
 

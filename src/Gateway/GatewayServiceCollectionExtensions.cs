@@ -9,8 +9,8 @@ using Router.Gateway.Decisions;
 using Router.Gateway.Forwarding;
 using Router.Gateway.OpenAi;
 using Router.Gateway.Pipeline;
-using Router.Gateway.Protocols;
 using Router.Gateway.OpsConsole;
+using Router.Gateway.Protocols;
 using Router.Gateway.Usage;
 
 namespace Router.Gateway;
@@ -48,7 +48,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<GatewayStartupReport>();
         services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry (issue 6)
         services.AddResponseCache(configuration);           // Router:Cache (off by default)
-        services.AddOpsConsole(configuration);              // usage history (Router:Usage), policy frontier, OpenAPI (issue 16)
+        services.AddOpsConsole(configuration);              // usage history (Router:Usage), policy frontier, OpenAPI
         return services;
     }
 }
