@@ -30,7 +30,7 @@ public sealed class PairwiseResponsesLoaderTests
     [Fact]
     public void Load_ExtraColumns_IgnoredWithANote()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "gsm8k_responses.csv");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "gsm8k_responses.csv");
         File.WriteAllText(path, "prompt,Unnamed: 0,a,b,a_response,b_response,answer\nq1,0,True,False,4,5,4\nq2,1,False,True,7,8,8\n");
 
         var data = DatasetLoader.Load([path]);
@@ -44,7 +44,7 @@ public sealed class PairwiseResponsesLoaderTests
     [Fact]
     public void Load_BadCellInAModelWithResponses_NamesFileRowAndColumn()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "g.csv");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "g.csv");
         File.WriteAllText(path, "prompt,a,a_response\nq1,True,x\nq2,yes,y\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => DatasetLoader.LoadFile(path));
@@ -57,7 +57,7 @@ public sealed class PairwiseResponsesLoaderTests
     [Fact]
     public void Load_ResponseColumnWithoutItsModel_NamesTheColumn()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "g.csv");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "g.csv");
         File.WriteAllText(path, "prompt,a,b_response\nq1,True,x\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => DatasetLoader.LoadFile(path));
@@ -69,7 +69,7 @@ public sealed class PairwiseResponsesLoaderTests
     [Fact]
     public void Load_NoModelColumn_ClearError()
     {
-        var path = Path.Combine(SharedData.NewTempFolder(), "g.csv");
+        var path = Path.Combine(DataFiles.NewTempFolder(), "g.csv");
         File.WriteAllText(path, "prompt,answer\nq1,42\n");
 
         var e = Assert.Throws<DatasetFormatException>(() => DatasetLoader.LoadFile(path));

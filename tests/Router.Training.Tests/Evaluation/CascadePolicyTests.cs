@@ -15,7 +15,7 @@ public sealed class CascadePolicyTests
         return EvaluationPipeline.Run(new EvaluateOptions
         {
             Data = data, TestFraction = 0.5, Out = "unused", Seed = 2, Policies = policies,
-            ArmsFile = Path.Combine(SharedData.RepositoryRoot, "deploy", "arms", "routellm.json"),
+            ArmsFile = Path.Combine(DataFiles.RepositoryRoot, "deploy", "arms", "routellm.json"),
         }, encoder, CancellationToken.None);
     }
 
@@ -49,7 +49,7 @@ public sealed class CascadePolicyTests
     [Fact]
     public void Evaluate_CascadeWithoutResponses_LeftOutWithANote()
     {
-        var mmlu = SharedData.CutCsv(Path.Combine(SharedData.Root, "routellm", "mmlu", "mmlu_anatomy.csv"), Path.Combine(SharedData.NewTempFolder(), "mmlu_anatomy.csv"), 20);
+        var mmlu = DataFiles.CutCsv(Path.Combine(DataFiles.Root, "routellm", "mmlu", "mmlu_anatomy.csv"), Path.Combine(DataFiles.NewTempFolder(), "mmlu_anatomy.csv"), 20);
 
         var report = Run(["mixllm", "cascade"], mmlu);
 
@@ -60,10 +60,10 @@ public sealed class CascadePolicyTests
     [Fact]
     public async Task Train_WithVerifier_WritesItIntoTheCheckpoint()
     {
-        var outDir = SharedData.NewTempFolder();
+        var outDir = DataFiles.NewTempFolder();
 
         var rc = await Router.Training.Commands.TrainCommand.Create().Parse(["--data", PairwiseResponsesLoaderTests.Gsm8kFixture, "--out", outDir, "--encoder", "hashing",
-            "--arms", Path.Combine(SharedData.RepositoryRoot, "deploy", "arms", "routellm.json"), "--verifier"]).InvokeAsync();
+            "--arms", Path.Combine(DataFiles.RepositoryRoot, "deploy", "arms", "routellm.json"), "--verifier"]).InvokeAsync();
 
         Assert.Equal(0, rc);
         var engine = MixLlmEngine.Load(Path.Combine(outDir, "checkpoint.json"));

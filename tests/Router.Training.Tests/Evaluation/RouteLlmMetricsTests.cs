@@ -45,12 +45,12 @@ public sealed class RouteLlmMetricsTests
     [Fact]
     public void Evaluate_PairWithResponses_ReportsApgrOnStrongCallsAndTheOracleMatchesItsCounts()
     {
-        var outDir = SharedData.NewTempFolder();
+        var outDir = DataFiles.NewTempFolder();
         using var encoder = new HashingTextEncoder(32);
         var options = new EvaluateOptions
         {
             Data = [PairwiseResponsesLoaderTests.Gsm8kFixture], TestFraction = 0.5, Out = outDir, Seed = 1, MlpEpochs = 3,
-            ArmsFile = Path.Combine(SharedData.RepositoryRoot, "deploy", "arms", "routellm.json"),
+            ArmsFile = Path.Combine(DataFiles.RepositoryRoot, "deploy", "arms", "routellm.json"),
         };
 
         var report = EvaluationPipeline.Run(options, encoder, CancellationToken.None);
@@ -82,13 +82,13 @@ public sealed class RouteLlmMetricsTests
     [Fact]
     public void Evaluate_TrainOnOneTaskTestOnAnother_SaysCrossDomain()
     {
-        var mmlu = SharedData.CutCsv(Path.Combine(SharedData.Root, "routellm", "mmlu", "mmlu_anatomy.csv"), Path.Combine(SharedData.NewTempFolder(), "mmlu_anatomy.csv"), 20);
+        var mmlu = DataFiles.CutCsv(Path.Combine(DataFiles.Root, "routellm", "mmlu", "mmlu_anatomy.csv"), Path.Combine(DataFiles.NewTempFolder(), "mmlu_anatomy.csv"), 20);
         using var encoder = new HashingTextEncoder(32);
 
         var report = EvaluationPipeline.Run(new EvaluateOptions
         {
             Train = [mmlu], Test = [PairwiseResponsesLoaderTests.Gsm8kFixture], Out = "unused", Policies = ["mixllm", "knn"],
-            ArmsFile = Path.Combine(SharedData.RepositoryRoot, "deploy", "arms", "routellm.json"),
+            ArmsFile = Path.Combine(DataFiles.RepositoryRoot, "deploy", "arms", "routellm.json"),
         }, encoder, CancellationToken.None);
 
         Assert.True(report.CrossDomain);
