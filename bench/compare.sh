@@ -4,10 +4,10 @@
 # on distinct prompts and on one repeated prompt, the same with the int8 encoder, and the Portkey gateway pinned.
 # Prints a table and writes it, with machine, load, date and commit, to docs/results/throughput.md.
 #
-# Usage: bench/compare.sh                      the table (CONNECTIONS=8 DURATION=10 WARMUP=5 ARMS=4)
+# Usage: bench/compare.sh                      the table (CONNECTIONS=8 DURATION=10 WARMUP=15 ARMS=4)
 #        bench/compare.sh scaling              RPS/p99 against connections (1 8 32 128) and arms (4 16 64),
 #                                              written to docs/results/throughput-scaling.md
-# Environment: CONNECTIONS, DURATION (s), WARMUP (s), ARMS, ROWS (a subset of: direct pinned auto auto-repeated
+# Environment: CONNECTIONS, DURATION (s), WARMUP (s; default 15: on a shared 1-core slot the JIT needs ~15 s of load to reach tier 1), ARMS, ROWS (a subset of: direct pinned auto auto-repeated
 #              auto-int8 auto-int8-repeated portkey), OUT (the results file), DATA (the shared/data folder).
 # CPU placement on a 2-core box: the gateway under test (ours or Portkey) on core 1, wrk (1 thread) and the upstream
 # on core 0, so the load generator never takes the gateway's core; with more cores the gateway gets all but core 0.
@@ -17,7 +17,7 @@ root=$(pwd)
 mode=${1:-table}
 CONNECTIONS=${CONNECTIONS:-8}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-15}
 ARMS=${ARMS:-4}
 ROWS=${ROWS:-direct pinned auto auto-repeated auto-int8 auto-int8-repeated portkey}
 PORTKEY_VERSION=1.15.2
@@ -66,7 +66,7 @@ gateway_pid=
 start_gateway() { # precision arms-file
   stop_gateway
   Router__ArmsFile="$2" Router__MixLlm__Precision="$1" Logging__LogLevel__Default=Warning \
-    ASPNETCORE_URLS="http://127.0.0.1:$GATEWAY_PORT" DOTNET_gcServer=0 \
+    ASPNETCORE_URLS="http://127.0.0.1:$GATEWAY_PORT" \
     taskset -c "$sut_cpus" dotnet "$gateway_dll" >"$work/gateway.log" 2>&1 &
   gateway_pid=$!
   wait_http "http://127.0.0.1:$GATEWAY_PORT/health/ready"
@@ -187,7 +187,7 @@ d=direct/$CONNECTIONS/$ARMS p=portkey/$CONNECTIONS/$ARMS
       over99="+$(f "$(awk -v a="$p99" -v b="$(field "$d" 6)" 'BEGIN { print a - b }')") ms"
     fi
     if [ -n "${result[$p]:-}" ] && [ "$row" != direct ]; then ratio="$(f "$(awk -v a="$rps" -v b="$(field "$p" 4)" 'BEGIN { print a / b }')")×"; fi
-    echo "| $(label "$row") | $(printf "%'.0f" "$rps") | $(f "$p50") | $(f "$p99") | $over50 | $over99 | $ratio | $(( $(field "$k" 7) + $(field "$k" 8) )) |"
+    echo "| $(label "$row") | $(awk -v x="$rps" 'BEGIN { printf "%.0f", x }') | $(f "$p50") | $(f "$p99") | $over50 | $over99 | $ratio | $(( $(field "$k" 7) + $(field "$k" 8) )) |"
   done
 } >"$out"
 cat "$out"
