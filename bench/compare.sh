@@ -57,21 +57,34 @@ wait_http() { # url
 }
 
 start_upstream() {
+  for port in "$UPSTREAM_PORT" "$GATEWAY_PORT" "$PORTKEY_PORT"; do
+    port_free "$port" || { echo "port $port is in use: stop what listens there" >&2; exit 1; }
+  done
   taskset -c "$load_cpus" node bench/upstream/upstream.js "$UPSTREAM_PORT" >"$work/upstream.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/v1/models"
 }
 
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 gateway_pid=
 start_gateway() { # precision arms-file
   stop_gateway
+  # A leftover process on the port would answer instead of the one started here (and the new one would abort).
+  port_free "$GATEWAY_PORT" || { echo "port $GATEWAY_PORT is in use: stop what listens there" >&2; exit 1; }
   Router__ArmsFile="$2" Router__MixLlm__Precision="$1" Logging__LogLevel__Default=Warning \
     ASPNETCORE_URLS="http://127.0.0.1:$GATEWAY_PORT" \
     taskset -c "$sut_cpus" dotnet "$gateway_dll" >"$work/gateway.log" 2>&1 &
   gateway_pid=$!
   wait_http "http://127.0.0.1:$GATEWAY_PORT/health/ready"
 }
-stop_gateway() { if [ -n "$gateway_pid" ]; then kill "$gateway_pid" 2>/dev/null || true; wait "$gateway_pid" 2>/dev/null || true; gateway_pid=; fi; }
+stop_gateway() {
+  [ -n "$gateway_pid" ] || return 0
+  kill "$gateway_pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$gateway_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$gateway_pid" 2>/dev/null || true
+  wait "$gateway_pid" 2>/dev/null || true
+  gateway_pid=
+}
 
 portkey_pid=
 start_portkey() {
