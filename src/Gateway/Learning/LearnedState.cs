@@ -12,16 +12,21 @@ namespace Router.Gateway.Learning;
 public sealed class LearnedState
 {
     private readonly ITextEncoder _encoder;
+    private readonly IQueryEncoder? _queries;
     private readonly Lock _foldLock = new();
     private MixLlmRouter _router;
     private LearningStats _stats = LearningStats.Empty;
 
-    /// <summary>Starts from <paramref name="initial"/> (the checkpoint, or the untrained default).</summary>
-    public LearnedState(MixLlmEngine initial, ITextEncoder encoder)
+    /// <summary>
+    /// Starts from <paramref name="initial"/> (the checkpoint, or the untrained default); <paramref name="queries"/>
+    /// (optional) embeds the queries on the hot path (cache, micro-batching), see <see cref="MixLlmRouter"/>.
+    /// </summary>
+    public LearnedState(MixLlmEngine initial, ITextEncoder encoder, IQueryEncoder? queries = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         _encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
-        _router = new MixLlmRouter(initial, encoder);
+        _queries = queries;
+        _router = new MixLlmRouter(initial, encoder, queries);
         InitialCheckpoint = initial.SerializeState();
     }
 
@@ -55,7 +60,7 @@ public sealed class LearnedState
     /// <summary>Replaces the engine (snapshot restore).</summary>
     internal void Replace(MixLlmEngine engine, LearningStats stats)
     {
-        Volatile.Write(ref _router, new MixLlmRouter(engine, _encoder));
+        Volatile.Write(ref _router, new MixLlmRouter(engine, _encoder, _queries));
         Volatile.Write(ref _stats, stats);
     }
 

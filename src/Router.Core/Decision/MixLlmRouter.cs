@@ -12,10 +12,17 @@ namespace Router.Core.Decision;
 public sealed class MixLlmRouter : IRouter
 {
     private readonly ITextEncoder _encoder;
+    private readonly IQueryEncoder? _queries;
 
     /// <summary>Routes with <paramref name="engine"/>; <paramref name="encoder"/> must produce what the engine was trained on.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="encoder">The encoder (its <see cref="ITextEncoder.ModelId"/> is compared with the engine's).</param>
+    /// <param name="queries">
+    /// Optional: how each query is embedded on the hot path (e.g. <see cref="QueryEmbeddingCache"/> over a
+    /// <see cref="MicroBatchingQueryEncoder"/> over <paramref name="encoder"/>); null runs <paramref name="encoder"/> per query.
+    /// </param>
     /// <exception cref="ArgumentException">The encoder's dimension differs from the engine's.</exception>
-    public MixLlmRouter(MixLlmEngine engine, ITextEncoder encoder)
+    public MixLlmRouter(MixLlmEngine engine, ITextEncoder encoder, IQueryEncoder? queries = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(encoder);
@@ -24,8 +31,14 @@ public sealed class MixLlmRouter : IRouter
             throw new ArgumentException($"Encoder {encoder.ModelId} gives {encoder.Dimension} dimensions; the engine expects {engine.InputDimension}.", nameof(encoder));
         }
 
+        if (queries is not null && (queries.Dimension != encoder.Dimension || queries.ModelId != encoder.ModelId))
+        {
+            throw new ArgumentException($"Query encoder {queries.ModelId} ({queries.Dimension} dims) is not encoder {encoder.ModelId}.", nameof(queries));
+        }
+
         Engine = engine;
         _encoder = encoder;
+        _queries = queries;
     }
 
     /// <summary>The engine (apply learning events to it).</summary>
@@ -44,17 +57,41 @@ public sealed class MixLlmRouter : IRouter
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        return _queries is null ? ValueTask.FromResult(RouteNow(request, cancellationToken)) : RouteBatchedAsync(request, cancellationToken);
+    }
+
+    private RoutingDecision RouteNow(RoutingRequest request, CancellationToken cancellationToken)
+    {
         var raw = ArrayPool<float>.Shared.Rent(_encoder.Dimension);
         try
         {
             _encoder.Encode([request.QueryText ?? ""], raw.AsSpan(0, _encoder.Dimension), cancellationToken);
-            Span<float> embedding = stackalloc float[Engine.EmbeddingDimension];
-            Engine.Project(raw.AsSpan(0, _encoder.Dimension), embedding);
-            return ValueTask.FromResult(Engine.Decide(request.RequestId, embedding, request.PromptTokens, request.Candidates, request.Policy));
+            return Decide(request, raw.AsSpan(0, _encoder.Dimension));
         }
         finally
         {
             ArrayPool<float>.Shared.Return(raw);
         }
+    }
+
+    private async ValueTask<RoutingDecision> RouteBatchedAsync(RoutingRequest request, CancellationToken cancellationToken)
+    {
+        var raw = ArrayPool<float>.Shared.Rent(_encoder.Dimension);
+        try
+        {
+            await _queries!.EncodeAsync(request.QueryText ?? "", raw.AsMemory(0, _encoder.Dimension), cancellationToken).ConfigureAwait(false);
+            return Decide(request, raw.AsSpan(0, _encoder.Dimension));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(raw);
+        }
+    }
+
+    private RoutingDecision Decide(RoutingRequest request, ReadOnlySpan<float> raw)
+    {
+        Span<float> embedding = stackalloc float[Engine.EmbeddingDimension];
+        Engine.Project(raw, embedding);
+        return Engine.Decide(request.RequestId, embedding, request.PromptTokens, request.Candidates, request.Policy);
     }
 }

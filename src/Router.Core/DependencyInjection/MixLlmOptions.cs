@@ -29,6 +29,24 @@ public sealed class MixLlmOptions
     /// <summary>Encoder weight precision: <c>Float32</c> (default) or <c>Int8</c> (quantised at load; CPU only).</summary>
     public EncoderPrecision Precision { get; set; }
 
+    /// <summary>
+    /// Routing queries whose embeddings are kept in memory (<see cref="QueryEmbeddingCache"/>): a repeated prompt skips
+    /// the encoder. Default 10,000 (about 16 MB at 384 dimensions); 0 turns the cache off.
+    /// </summary>
+    public int EmbeddingCacheEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// Most concurrent routing queries embedded in one encoder run (<see cref="MicroBatchingQueryEncoder"/>). Default 16;
+    /// 1 runs every query alone (still one run at a time).
+    /// </summary>
+    public int EncoderMaxBatch { get; set; } = 16;
+
+    /// <summary>
+    /// How long a batch that is not full waits for more queries, in milliseconds. Default 0: a query that finds the
+    /// encoder idle runs at once, and batches form from the queries that arrive while a run is busy. At most 100.
+    /// </summary>
+    public double EncoderBatchWindowMs { get; set; }
+
     /// <summary>Head dimension of the untrained default engine. Default 64.</summary>
     public int DefaultHeadDimension { get; set; } = 64;
 

@@ -15,7 +15,8 @@ public static partial class MixLlmServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="MixLlmOptions"/> (validated at start), <see cref="TimeProvider"/>, the <see cref="ITextEncoder"/>
     /// (<see cref="MiniLmEncoder"/>), the <see cref="MixLlmEngine"/> (from the checkpoint, else untrained), the
-    /// <see cref="MixLlmRouter"/>, and <see cref="IRouter"/> → <see cref="MixLlmRouter"/> unless an IRouter is registered.
+    /// <see cref="IQueryEncoder"/> of the hot path (<see cref="QueryEmbeddingCache"/> over <see cref="MicroBatchingQueryEncoder"/>),
+    /// the <see cref="MixLlmRouter"/>, and <see cref="IRouter"/> → <see cref="MixLlmRouter"/> unless an IRouter is registered.
     /// All singletons.
     /// </summary>
     public static IServiceCollection AddMixLlmRouter(this IServiceCollection services, Action<MixLlmOptions>? configure = null)
@@ -33,6 +34,9 @@ public static partial class MixLlmServiceCollectionExtensions
                 "CheckpointPath names no file (relative paths are looked up from the working directory and its parents, then the application folder); leave it unset to start untrained.")
             .Validate(o => o.MaxTokens is >= 3 and <= 512, "MixLlm:MaxTokens must be in [3, 512].")
             .Validate(o => o.IntraOpThreads >= 0, "MixLlm:IntraOpThreads must be >= 0.")
+            .Validate(o => o.EmbeddingCacheEntries == 0 || o.EmbeddingCacheEntries >= 2, "MixLlm:EmbeddingCacheEntries must be 0 (off) or >= 2.")
+            .Validate(o => o.EncoderMaxBatch is >= 1 and <= 256, "MixLlm:EncoderMaxBatch must be in [1, 256].")
+            .Validate(o => o.EncoderBatchWindowMs is >= 0 and <= 100, "MixLlm:EncoderBatchWindowMs must be in [0, 100].")
             .Validate(o => o.DefaultHeadDimension >= 0, "MixLlm:DefaultHeadDimension must be >= 0.")
             .Validate(o => string.IsNullOrEmpty(o.ModelDirectory) || Directory.Exists(o.ModelDirectory), "MixLlm:ModelDirectory does not exist.")
             .ValidateOnStart();
@@ -62,7 +66,18 @@ public static partial class MixLlmServiceCollectionExtensions
             LogCheckpointLoaded(logger, options.CheckpointPath, engine.Arms.Count, engine.EmbeddingDimension);
             return engine;
         });
-        services.TryAddSingleton(sp => new MixLlmRouter(sp.GetRequiredService<MixLlmEngine>(), sp.GetRequiredService<ITextEncoder>()));
+        services.TryAddSingleton(sp => new MicroBatchingQueryEncoder(
+            sp.GetRequiredService<ITextEncoder>(),
+            sp.GetRequiredService<IOptions<MixLlmOptions>>().Value.EncoderMaxBatch,
+            TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<MixLlmOptions>>().Value.EncoderBatchWindowMs)));
+        services.TryAddSingleton<IQueryEncoder>(sp =>
+        {
+            var batching = sp.GetRequiredService<MicroBatchingQueryEncoder>();
+            var entries = sp.GetRequiredService<IOptions<MixLlmOptions>>().Value.EmbeddingCacheEntries;
+            return entries == 0 ? batching : new QueryEmbeddingCache(batching, entries);
+        });
+        services.TryAddSingleton(sp => new MixLlmRouter(
+            sp.GetRequiredService<MixLlmEngine>(), sp.GetRequiredService<ITextEncoder>(), sp.GetRequiredService<IQueryEncoder>()));
         services.TryAddSingleton<IRouter>(sp => sp.GetRequiredService<MixLlmRouter>());
         return services;
     }
