@@ -133,10 +133,29 @@ internal sealed class JsonSchemaSampler
             return array;
         }
 
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
-            // The index in the name keeps string items distinct (uniqueItems) and readable.
-            array.Add(Sample(items, count > 1 ? $"{Singular(name)} {i + 1}" : Singular(name), depth + 1));
+            // The index in the name keeps generated strings distinct and readable; for uniqueItems a few redraws, then
+            // the index appended to a string that still repeats (words of the user turn are few).
+            var hint = count > 1 ? $"{Singular(name)} {i + 1}" : Singular(name);
+            var item = Sample(items, hint, depth + 1);
+            if (unique)
+            {
+                for (var attempt = 0; attempt < 4 && seen.Contains(item?.ToJsonString() ?? "null"); attempt++)
+                {
+                    item = Sample(items, hint, depth + 1);
+                }
+
+                if (seen.Contains(item?.ToJsonString() ?? "null") && item is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+                {
+                    item = JsonValue.Create($"{v.GetValue<string>()} {i + 1}");
+                }
+
+                seen.Add(item?.ToJsonString() ?? "null");
+            }
+
+            array.Add(item);
         }
 
         return array;
@@ -173,7 +192,7 @@ internal sealed class JsonSchemaSampler
         {
             "date-time" => $"2025-03-{n:00}T10:30:00Z",
             "date" => $"2025-03-{n:00}",
-            "time" => $"10:{n:00}:00",
+            "time" => $"10:{n:00}:00Z",
             "email" => $"user{n}@example.com",
             "uri" or "url" => $"https://example.com/{Slug(name)}/{n}",
             "uuid" => new Guid([.. Enumerable.Range(0, 16).Select(_ => (byte)_random.Next(256))]).ToString(),
