@@ -44,7 +44,7 @@ internal sealed class JsonSchemaSampler
             return JsonValue.Create(name);
         }
 
-        if (s["$ref"]?.GetValue<string>() is { } reference)
+        if (s["$ref"] is JsonValue refValue && refValue.TryGetValue<string>(out var reference))
         {
             return depth > MaxDepth * 2 ? null : Sample(Resolve(reference), name, depth + 1);
         }
@@ -61,7 +61,7 @@ internal sealed class JsonSchemaSampler
 
         if ((s["anyOf"] ?? s["oneOf"]) is JsonArray { Count: > 0 } branches)
         {
-            var branch = branches.FirstOrDefault(b => b?["type"]?.ToString() != "null") ?? branches[0];
+            var branch = branches.FirstOrDefault(b => b.Field("type")?.ToString() != "null") ?? branches[0];
             return Sample(branch, name, depth + 1);
         }
 
@@ -123,7 +123,7 @@ internal sealed class JsonSchemaSampler
         var items = s["items"];
         var array = new JsonArray();
         var unique = s["uniqueItems"]?.GetValueKind() == JsonValueKind.True;
-        if (unique && items?["enum"] is JsonArray choices)
+        if (unique && items.Field("enum") is JsonArray choices)
         {
             foreach (var choice in choices.Take(count))
             {
@@ -226,7 +226,7 @@ internal sealed class JsonSchemaSampler
         var node = _root;
         foreach (var segment in reference[2..].Split('/'))
         {
-            node = node?[segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)];
+            node = node.Field(segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal));
         }
 
         return node;

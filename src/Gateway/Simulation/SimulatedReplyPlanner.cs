@@ -97,9 +97,9 @@ internal sealed class SimulatedReplyPlanner
     private static JsonNode? JsonSchemaOf(JsonObject body, out bool jsonObject)
     {
         var format = body["response_format"];
-        var type = format?["type"]?.ToString();
+        var type = format.Field("type")?.ToString();
         jsonObject = type == "json_object";
-        return type == "json_schema" ? format?["json_schema"]?["schema"] ?? new JsonObject() : null;
+        return type == "json_schema" ? format.Field("json_schema").Field("schema") ?? new JsonObject() : null;
     }
 
     private static string RandomId(Random random)
@@ -122,19 +122,19 @@ internal sealed class SimulatedReplyPlanner
         var toolResultsAfterLast = false;
         foreach (var message in body["messages"] as JsonArray ?? [])
         {
-            var content = message?["content"];
+            var content = message.Field("content");
             var text = content is JsonArray parts
-                ? string.Join('\n', parts.Select(p => p?["text"]?.ToString()).Where(t => t is not null))
+                ? string.Join('\n', parts.Select(p => p.Field("text")?.ToString()).Where(t => t is not null))
                 : content?.ToString() ?? "";
             all.Append(text).Append('\n');
 
             // An assistant turn's calls are prompt tokens of the next request too.
-            foreach (var call in message?["tool_calls"] as JsonArray ?? [])
+            foreach (var call in message.Field("tool_calls") as JsonArray ?? [])
             {
-                all.Append(call?["function"]?["name"]).Append(call?["function"]?["arguments"]).Append('\n');
+                all.Append(call.Field("function").Field("name")).Append(call.Field("function").Field("arguments")).Append('\n');
             }
 
-            switch (message?["role"]?.ToString())
+            switch (message.Field("role")?.ToString())
             {
                 case "user":
                     last = text;

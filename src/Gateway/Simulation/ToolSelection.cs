@@ -32,8 +32,8 @@ internal static class ToolSelection
     public static (IReadOnlyList<JsonObject> Calls, string? Error) Choose(JsonObject body, string lastUserTurn, bool toolResultsAfterLastUserTurn)
     {
         var functions = (body["tools"] as JsonArray ?? [])
-            .Select(t => t?["function"] as JsonObject)
-            .Where(f => f?["name"] is JsonValue)
+            .Select(t => t.Field("function") as JsonObject)
+            .Where(f => f.Field("name") is JsonValue)
             .Select(f => f!)
             .ToList();
         var choice = body["tool_choice"];
@@ -44,7 +44,7 @@ internal static class ToolSelection
 
         if (choice is JsonObject named)
         {
-            var name = named["function"]?["name"]?.ToString() ?? named["name"]?.ToString();
+            var name = named["function"].Field("name")?.ToString() ?? named["name"]?.ToString();
             var function = functions.FirstOrDefault(f => f["name"]!.ToString() == name);
             return function is null
                 ? ([], $"Invalid value for 'tool_choice': no function named '{name}' in 'tools'.")

@@ -114,6 +114,23 @@ public sealed class SimulatedToolCallTests
             events[^1].RootElement.GetProperty("usage").GetRawText());
     }
 
+    [Theory]
+    [InlineData("""" "tools":[1,{"type":"function","function":7}],"tool_choice":"required" """")]
+    [InlineData("""" "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"$ref":5},"b":{"$ref":"#/properties/a/0"},"c":{"anyOf":[3]},"d":{"type":"array","items":4,"uniqueItems":true}}}}}],"tool_choice":"required" """")]
+    [InlineData("""" "response_format":{"type":"json_schema","json_schema":"not an object"} """")]
+    [InlineData("""" "response_format":{"type":"json_schema","json_schema":{"schema":[1]}},"messages":[{"role":"assistant","tool_calls":[1,{"function":2}]},{"role":"user","content":[3]}] """")]
+    public async Task Chat_OddlyShapedFields_AnswersRatherThanThrowing(string fields)
+    {
+        using var client = SimulatedArm.Client();
+
+        using var response = await client.PostAsync("http://sim/v1/chat/completions", SimulatedArm.Json(
+            "{\"model\":\"m\"," + (fields.Contains("\"messages\"", StringComparison.Ordinal) ? "" : "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],") + fields.Trim() + "}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, doc.RootElement.GetProperty("choices").GetArrayLength());
+    }
+
     private static string Body(string userTurn, string? toolChoice, bool stream = false) =>
         $$"""{"model":"m","messages":[{"role":"user","content":{{JsonSerializer.Serialize(userTurn)}}}],"tools":{{Tools}}{{(toolChoice is null ? "" : ",\"tool_choice\":" + toolChoice)}}{{(stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")}}}""";
 }
