@@ -14,18 +14,7 @@ public sealed class DefaultProfileTests : IAsyncLifetime
 {
     private GatewayHost _gateway = null!;
 
-    public async Task InitializeAsync()
-    {
-        // Speed the simulated arms up; everything else is the shipped profile.
-        var faster = new Dictionary<string, string?>();
-        for (var i = 0; i < 4; i++)
-        {
-            faster[$"Router:Arms:{i}:TimeToFirstTokenSeconds"] = "0.01";
-            faster[$"Router:Arms:{i}:TokensPerSecond"] = "2000";
-        }
-
-        _gateway = await GatewayHost.StartAsync(faster, jsonFile: GatewayAppSettings());
-    }
+    public async Task InitializeAsync() => _gateway = await GatewayHost.StartDefaultProfileAsync();
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
@@ -86,16 +75,5 @@ public sealed class DefaultProfileTests : IAsyncLifetime
 
         Assert.Contains("capital of France", answer.Content[0].Text, StringComparison.Ordinal);
         Assert.Contains("Count to five.", streamed.ToString(), StringComparison.Ordinal);
-    }
-
-    private static string GatewayAppSettings()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Router.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("Router.sln not found above the test folder"), "src", "Gateway", "appsettings.json");
     }
 }

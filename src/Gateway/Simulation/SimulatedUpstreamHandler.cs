@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Router.Gateway.Arms;
 using Router.Gateway.Usage;
@@ -12,10 +11,12 @@ namespace Router.Gateway.Simulation;
 
 /// <summary>
 /// The <c>simulated</c> provider: an in-process upstream that answers in the OpenAI protocol (chat completions,
-/// completions, embeddings; JSON and SSE streams with <c>stream_options.include_usage</c>). It sits under YARP as the
-/// arm's <see cref="HttpMessageHandler"/>, so a simulated arm goes through exactly the forwarding path of a real one.
-/// Latency follows the arm's time to first token and tokens per second; the answer and failures follow
-/// <see cref="Configuration.SimulationOptions"/>. Thread-safe.
+/// completions, embeddings; JSON and SSE streams with <c>stream_options.include_usage</c>) the way a real model
+/// does: function calls for <c>tools</c>, schema-valid JSON for <c>response_format</c>, <c>n</c> choices
+/// (<see cref="SimulatedReplyPlanner"/>), base64 and shortened embeddings (<see cref="SimulatedEmbeddings"/>). It sits
+/// under YARP as the arm's <see cref="HttpMessageHandler"/>, so a simulated arm goes through exactly the forwarding
+/// path of a real one. Latency follows the arm's time to first token and tokens per second; the answer and failures
+/// follow <see cref="Configuration.SimulationOptions"/>. Thread-safe.
 /// </summary>
 public sealed class SimulatedUpstreamHandler : HttpMessageHandler
 {
@@ -24,6 +25,7 @@ public sealed class SimulatedUpstreamHandler : HttpMessageHandler
     private readonly CatalogArm _arm;
     private readonly ITokenCounter _tokens;
     private readonly TimeProvider _time;
+    private readonly SimulatedReplyPlanner _planner;
 
     /// <summary>Creates the handler for one arm.</summary>
     public SimulatedUpstreamHandler(CatalogArm arm, ITokenCounter tokens, TimeProvider time)
@@ -31,6 +33,7 @@ public sealed class SimulatedUpstreamHandler : HttpMessageHandler
         _arm = arm;
         _tokens = tokens;
         _time = time;
+        _planner = new SimulatedReplyPlanner(arm.Name, arm.Simulation, tokens);
     }
 
     /// <inheritdoc />
@@ -62,7 +65,10 @@ public sealed class SimulatedUpstreamHandler : HttpMessageHandler
         if (path.EndsWith("/embeddings", StringComparison.Ordinal))
         {
             await DelayAsync(_arm.Definition.TimeToFirstTokenSeconds, cancellationToken);
-            return Embeddings(body, model);
+            var (embeddings, embeddingsError, param) = SimulatedEmbeddings.Answer(body, model, _arm.Simulation.EmbeddingDimension, _tokens);
+            return embeddings is not null
+                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = Content(embeddings, Json) }
+                : Error(HttpStatusCode.BadRequest, embeddingsError!, "invalid_request_error", param);
         }
 
         var isChat = path.EndsWith("/chat/completions", StringComparison.Ordinal);
@@ -71,78 +77,47 @@ public sealed class SimulatedUpstreamHandler : HttpMessageHandler
             return Error(HttpStatusCode.NotFound, $"Unknown path {path}.", "invalid_request_error");
         }
 
-        var (prompt, query) = PromptText(body, isChat);
-        var words = Answer(query, body);
-        var promptTokens = _tokens.CountTokens(prompt);
-        var completionTokens = _tokens.CountTokens(string.Concat(words));
-        var id = (isChat ? "chatcmpl-sim" : "cmpl-sim") + Guid.NewGuid().ToString("N")[..16];
-        var created = _time.GetUtcNow().ToUnixTimeSeconds();
-        var stream = body["stream"]?.GetValue<bool>() == true;
-        if (!stream)
+        var (reply, planError) = _planner.Plan(body, isChat);
+        if (reply is null)
         {
-            await DelayAsync(_arm.Definition.TimeToFirstTokenSeconds + (words.Count / _arm.Definition.TokensPerSecond), cancellationToken);
-            var json = Completion(id, created, model, isChat, string.Concat(words), promptTokens, completionTokens);
-            return new HttpResponseMessage(HttpStatusCode.OK) { Content = Content(json, Json) };
+            return Error(HttpStatusCode.BadRequest, planError!, "invalid_request_error", "tool_choice");
+        }
+
+        var wire = new SimulatedWire(
+            (isChat ? "chatcmpl-sim" : "cmpl-sim") + Guid.NewGuid().ToString("N")[..16], _time.GetUtcNow().ToUnixTimeSeconds(), model, isChat);
+        if (body["stream"]?.GetValue<bool>() != true)
+        {
+            await DelayAsync(_arm.Definition.TimeToFirstTokenSeconds + (reply.CompletionTokens / _arm.Definition.TokensPerSecond), cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = Content(wire.Completion(reply, _arm.Simulation.ReportUsage), Json) };
         }
 
         var includeUsage = _arm.Simulation.ReportUsage && body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
         var pipe = new Pipe();
-        _ = Task.Run(() => ProduceStreamAsync(pipe.Writer, id, created, model, isChat, words, promptTokens, completionTokens, includeUsage, cancellationToken), CancellationToken.None);
+        _ = Task.Run(() => ProduceStreamAsync(pipe.Writer, wire, reply, includeUsage, cancellationToken), CancellationToken.None);
         var content = new StreamContent(pipe.Reader.AsStream());
         content.Headers.ContentType = EventStream;
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
     }
 
-    private async Task ProduceStreamAsync(
-        PipeWriter writer, string id, long created, string model, bool isChat, List<string> words,
-        int promptTokens, int completionTokens, bool includeUsage, CancellationToken cancellationToken)
+    private async Task ProduceStreamAsync(PipeWriter writer, SimulatedWire wire, SimulatedReply reply, bool includeUsage, CancellationToken cancellationToken)
     {
         Exception? failure = null;
         try
         {
             await DelayAsync(_arm.Definition.TimeToFirstTokenSeconds, cancellationToken);
-            if (isChat && await WriteEventAsync(writer, Chunk(id, created, model, isChat, null, roleOnly: true), cancellationToken))
-            {
-                return;
-            }
 
             // Timers tick at about 1 ms, so fast arms send several tokens per event rather than sleeping < 1 ms.
             var perToken = 1.0 / _arm.Definition.TokensPerSecond;
             var perEvent = Math.Max(1, (int)Math.Ceiling(0.002 / perToken));
-            for (var i = 0; i < words.Count; i += perEvent)
+            foreach (var (data, tokens) in wire.StreamEvents(reply, includeUsage, perEvent))
             {
-                var piece = string.Concat(words.Skip(i).Take(perEvent));
-                if (await WriteEventAsync(writer, Chunk(id, created, model, isChat, piece, roleOnly: false), cancellationToken))
+                if (await WriteEventAsync(writer, data, cancellationToken))
                 {
                     return;
                 }
 
-                await DelayAsync(perToken * perEvent, cancellationToken);
+                await DelayAsync(perToken * tokens, cancellationToken);
             }
-
-            if (await WriteEventAsync(writer, Chunk(id, created, model, isChat, null, roleOnly: false, finish: "stop"), cancellationToken))
-            {
-                return;
-            }
-
-            if (includeUsage)
-            {
-                var usage = new JsonObject
-                {
-                    ["id"] = id,
-                    ["object"] = isChat ? "chat.completion.chunk" : "text_completion",
-                    ["created"] = created,
-                    ["model"] = model,
-                    ["choices"] = new JsonArray(),
-                    ["usage"] = Usage(promptTokens, completionTokens),
-                };
-                if (await WriteEventAsync(writer, usage.ToJsonString(), cancellationToken))
-                {
-                    return;
-                }
-            }
-
-            await WriteEventAsync(writer, "[DONE]", cancellationToken);
         }
         catch (OperationCanceledException ex)
         {
@@ -164,171 +139,11 @@ public sealed class SimulatedUpstreamHandler : HttpMessageHandler
     private Task DelayAsync(double seconds, CancellationToken cancellationToken) =>
         seconds <= 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromSeconds(seconds), _time, cancellationToken);
 
-    private List<string> Answer(string query, JsonObject body)
-    {
-        var max = _arm.Simulation.MaxCompletionTokens;
-        var requested = body["max_completion_tokens"] ?? body["max_tokens"];
-        if (requested is not null && requested.GetValueKind() == JsonValueKind.Number && requested.GetValue<double>() >= 0)
-        {
-            max = Math.Min(max, (int)requested.GetValue<double>());
-        }
-
-        var queryWords = query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        var shortQuery = string.Join(' ', queryWords.Take(12)) + (queryWords.Length > 12 ? " ..." : "");
-        var text = _arm.Simulation.Reply.Replace("{arm}", _arm.Name, StringComparison.Ordinal).Replace("{query}", shortQuery, StringComparison.Ordinal);
-        var split = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return [.. split.Take(max).Select((w, i) => i == 0 ? w : " " + w)];
-    }
-
-    private static (string Prompt, string Query) PromptText(JsonObject body, bool isChat)
-    {
-        if (!isChat)
-        {
-            var prompt = body["prompt"];
-            var text = prompt is JsonArray arr ? string.Join('\n', arr.Select(n => n?.ToString())) : prompt?.ToString() ?? "";
-            return (text, text);
-        }
-
-        var all = new StringBuilder();
-        var last = "";
-        foreach (var message in body["messages"]?.AsArray() ?? [])
-        {
-            var content = message?["content"];
-            var text = content is JsonArray parts
-                ? string.Join('\n', parts.Select(p => p?["text"]?.ToString()).Where(t => t is not null))
-                : content?.ToString() ?? "";
-            all.Append(text).Append('\n');
-            if (message?["role"]?.ToString() == "user")
-            {
-                last = text;
-            }
-        }
-
-        return (all.ToString(), last);
-    }
-
-    private string Completion(string id, long created, string model, bool isChat, string text, int promptTokens, int completionTokens)
-    {
-        var choice = isChat
-            ? new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text }, ["finish_reason"] = "stop" }
-            : new JsonObject { ["index"] = 0, ["text"] = text, ["finish_reason"] = "stop" };
-        var json = new JsonObject
-        {
-            ["id"] = id,
-            ["object"] = isChat ? "chat.completion" : "text_completion",
-            ["created"] = created,
-            ["model"] = model,
-            ["choices"] = new JsonArray(choice),
-        };
-        if (_arm.Simulation.ReportUsage)
-        {
-            json["usage"] = Usage(promptTokens, completionTokens);
-        }
-
-        return json.ToJsonString();
-    }
-
-    private static string Chunk(string id, long created, string model, bool isChat, string? text, bool roleOnly, string? finish = null)
-    {
-        JsonObject choice;
-        if (isChat)
-        {
-            var delta = new JsonObject();
-            if (roleOnly)
-            {
-                delta["role"] = "assistant";
-                delta["content"] = "";
-            }
-            else if (text is not null)
-            {
-                delta["content"] = text;
-            }
-
-            choice = new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish };
-        }
-        else
-        {
-            choice = new JsonObject { ["index"] = 0, ["text"] = text ?? "", ["finish_reason"] = finish };
-        }
-
-        return new JsonObject
-        {
-            ["id"] = id,
-            ["object"] = isChat ? "chat.completion.chunk" : "text_completion",
-            ["created"] = created,
-            ["model"] = model,
-            ["choices"] = new JsonArray(choice),
-        }.ToJsonString();
-    }
-
-    private HttpResponseMessage Embeddings(JsonObject body, string model)
-    {
-        var input = body["input"];
-        var texts = input is JsonArray arr ? arr.Select(n => n?.ToJsonString() ?? "").ToList() : [input?.ToString() ?? ""];
-        var dimension = body["dimensions"] is { } d && d.GetValueKind() == JsonValueKind.Number ? (int)d.GetValue<double>() : _arm.Simulation.EmbeddingDimension;
-        var data = new JsonArray();
-        var promptTokens = 0;
-        for (var i = 0; i < texts.Count; i++)
-        {
-            promptTokens += _tokens.CountTokens(texts[i]);
-            var vector = new JsonArray();
-            foreach (var x in Vector(texts[i], dimension))
-            {
-                vector.Add(x);
-            }
-
-            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = vector });
-        }
-
-        var json = new JsonObject
-        {
-            ["object"] = "list",
-            ["data"] = data,
-            ["model"] = model,
-            ["usage"] = new JsonObject { ["prompt_tokens"] = promptTokens, ["total_tokens"] = promptTokens },
-        };
-        return new HttpResponseMessage(HttpStatusCode.OK) { Content = Content(json.ToJsonString(), Json) };
-    }
-
-    /// <summary>A deterministic unit vector per text (seeded by an FNV-1a hash, stable across processes).</summary>
-    private static float[] Vector(string text, int dimension)
-    {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-
-        var random = new Random((int)hash);
-        var v = new float[dimension];
-        var norm = 0.0;
-        for (var i = 0; i < dimension; i++)
-        {
-            v[i] = (float)((random.NextDouble() * 2) - 1);
-            norm += v[i] * v[i];
-        }
-
-        var scale = (float)(1 / Math.Sqrt(norm));
-        for (var i = 0; i < dimension; i++)
-        {
-            v[i] *= scale;
-        }
-
-        return v;
-    }
-
-    private static JsonObject Usage(int prompt, int completion) => new()
-    {
-        ["prompt_tokens"] = prompt,
-        ["completion_tokens"] = completion,
-        ["total_tokens"] = prompt + completion,
-    };
-
-    private static HttpResponseMessage Error(HttpStatusCode status, string message, string type)
+    private static HttpResponseMessage Error(HttpStatusCode status, string message, string type, string? param = null)
     {
         var json = new JsonObject
         {
-            ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = null, ["code"] = ((int)status).ToString(CultureInfo.InvariantCulture) },
+            ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = ((int)status).ToString(CultureInfo.InvariantCulture) },
         };
         return new HttpResponseMessage(status) { Content = Content(json.ToJsonString(), Json) };
     }

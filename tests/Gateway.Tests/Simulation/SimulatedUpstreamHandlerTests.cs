@@ -1,24 +1,20 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Router.Core.Arms;
-using Router.Gateway.Arms;
 using Router.Gateway.Configuration;
-using Router.Gateway.Simulation;
 using Router.Gateway.Usage;
 
 namespace Gateway.Tests.Simulation;
 
 public sealed class SimulatedUpstreamHandlerTests
 {
-    private static readonly ITokenCounter Tokens = new TiktokenTokenCounter();
+    private static readonly ITokenCounter Tokens = SimulatedArm.Tokens;
 
     [Fact]
     public async Task SendAsync_StreamWithIncludeUsage_SendsChunksThenUsageThenDone()
     {
-        using var client = Client(new SimulationOptions { Reply = "one two three four", MaxCompletionTokens = 10 });
+        using var client = SimulatedArm.Client(new SimulationOptions { Reply = "one two three four", MaxCompletionTokens = 10 });
 
-        using var response = await client.PostAsync("http://sim/v1/chat/completions", Json(
+        using var response = await client.PostAsync("http://sim/v1/chat/completions", SimulatedArm.Json(
             """{"model":"up","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hello"}]}"""));
         var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
 
@@ -37,9 +33,9 @@ public sealed class SimulatedUpstreamHandlerTests
     [Fact]
     public async Task SendAsync_MaxTokens_TruncatesTheReply()
     {
-        using var client = Client(new SimulationOptions { Reply = "a b c d e f", MaxCompletionTokens = 64 });
+        using var client = SimulatedArm.Client(new SimulationOptions { Reply = "a b c d e f", MaxCompletionTokens = 64 });
 
-        using var response = await client.PostAsync("http://sim/v1/chat/completions", Json(
+        using var response = await client.PostAsync("http://sim/v1/chat/completions", SimulatedArm.Json(
             """{"model":"up","max_tokens":2,"messages":[{"role":"user","content":"hello"}]}"""));
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
@@ -49,9 +45,9 @@ public sealed class SimulatedUpstreamHandlerTests
     [Fact]
     public async Task SendAsync_FailWithStatus_ReturnsOpenAiError()
     {
-        using var client = Client(new SimulationOptions { FailWithStatus = 503 });
+        using var client = SimulatedArm.Client(new SimulationOptions { FailWithStatus = 503 });
 
-        using var response = await client.PostAsync("http://sim/v1/chat/completions", Json("""{"model":"up","messages":[]}"""));
+        using var response = await client.PostAsync("http://sim/v1/chat/completions", SimulatedArm.Json("""{"model":"up","messages":[]}"""));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("Simulated failure", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -60,11 +56,11 @@ public sealed class SimulatedUpstreamHandlerTests
     [Fact]
     public async Task SendAsync_Embeddings_SameTextSameUnitVector()
     {
-        using var client = Client(new SimulationOptions { EmbeddingDimension = 16 });
+        using var client = SimulatedArm.Client(new SimulationOptions { EmbeddingDimension = 16 });
 
         async Task<float[]> EmbedAsync()
         {
-            using var response = await client.PostAsync("http://sim/v1/embeddings", Json("""{"model":"e","input":"same text"}"""));
+            using var response = await client.PostAsync("http://sim/v1/embeddings", SimulatedArm.Json("""{"model":"e","input":"same text"}"""));
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             return [.. doc.RootElement.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(x => x.GetSingle())];
         }
@@ -76,16 +72,4 @@ public sealed class SimulatedUpstreamHandlerTests
         Assert.Equal(a, b);
         Assert.Equal(1.0, Math.Sqrt(a.Sum(x => x * x)), 4);
     }
-
-    private static HttpClient Client(SimulationOptions simulation)
-    {
-        var arm = new CatalogArm
-        {
-            Definition = new ArmDefinition { Name = "sim", Provider = ProviderKind.Simulated, TimeToFirstTokenSeconds = 0, TokensPerSecond = 10_000 },
-            Simulation = simulation,
-        };
-        return new HttpClient(new SimulatedUpstreamHandler(arm, Tokens, TimeProvider.System));
-    }
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }
