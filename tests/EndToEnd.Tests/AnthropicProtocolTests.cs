@@ -160,6 +160,25 @@ public sealed class AnthropicProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MessagesStreaming_OpenAiProtocolArmWithManyChunks_WholeEventSequence()
+    {
+        // The embedded default's simulated arms speak OpenAI and stream a chunk per word: every chunk after the first
+        // is translated after the response has started (a header write there once cut the stream after one delta).
+        await using var gateway = await GatewayHost.StartDefaultProfileAsync();
+
+        using var response = await gateway.Http.PostAsync("/v1/messages",
+            Json("""{"model":"gpt-4o-mini-sim","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Count to five, please."}]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        var data = body.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonNode.Parse(l[6..])!).ToList();
+        var deltas = data.Where(d => d["type"]!.GetValue<string>() == "content_block_delta").ToList();
+        Assert.True(deltas.Count > 1, body);
+        Assert.Equal("message_stop", data[^1]["type"]!.GetValue<string>());
+        Assert.True(data.Single(d => d["type"]!.GetValue<string>() == "message_delta")["usage"]!["output_tokens"]!.GetValue<int>() > 0);
+    }
+
+    [Fact]
     public async Task CountTokens_ReturnsInputTokens()
     {
         using var response = await _gateway.Http.PostAsync("/v1/messages/count_tokens",

@@ -100,7 +100,11 @@ public abstract class ClientResponseTranslator : Stream
             return;
         }
 
-        Response.ContentLength = null;
+        if (!Response.HasStarted)
+        {
+            Response.ContentLength = null; // headers are read-only once the first translated event went out
+        }
+
         var output = new StringBuilder();
         _events.Feed(buffer.Span, data => TranslateEvent(data, output));
         await WriteTextAsync(output, cancellationToken);
