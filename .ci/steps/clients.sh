@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Client-compatibility suite (issue 13): the npm SDKs people use (openai, @anthropic-ai/sdk, ai + @ai-sdk/openai,
+# Client-compatibility suite: the npm SDKs people use (openai, @anthropic-ai/sdk, ai + @ai-sdk/openai,
 # @langchain/openai), pinned in tests/clients/package.json, each with its defaults against the gateway's embedded
 # default (src/Gateway/appsettings.json: simulated arms, no keys, no Redis). Starts the gateway on a free loopback
 # port, waits for /health/ready, runs `node --test`, stops the gateway. Exits non-zero when any client test fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# The test files that CI runs. The two below them need /v1/responses and /v1/messages (issue 13 items 1-2);
-# they join CLIENT_TESTS once the gateway serves those endpoints.
+# The test files that CI runs. The pending one needs /v1/responses; it joins CLIENT_TESTS once the gateway serves it.
 CLIENT_TESTS=(chat.test.mjs docs.test.mjs anthropic.test.mjs)
 PENDING_CLIENT_TESTS=(responses.test.mjs)
 

@@ -46,7 +46,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddProtocolSurfaces(configuration); // /v1/messages and the anthropic provider (docs/protocols.md)
         services.AddProblemDetails();
         services.AddHostedService<GatewayStartupReport>();
-        services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry (issue 6)
+        services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry
         services.AddResponseCache(configuration);           // Router:Cache (off by default)
         services.AddOpsConsole(configuration);              // usage history (Router:Usage), policy frontier, OpenAPI
         return services;

@@ -12,7 +12,7 @@ var root = new RootCommand("router: train, evaluate, cv, simulate, serve-replay,
     // The core helper's decision-path benchmark (src/Router.Training/Commands/BenchCommand.cs).
     BenchCommand.Create(),
 
-    // Off-policy evaluation from the gateway's decision log (issue 17).
+    // Off-policy evaluation from the gateway's decision log.
     OpeCommand.Create(),
 };
 var parse = root.Parse(args);

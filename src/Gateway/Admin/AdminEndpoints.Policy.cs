@@ -95,7 +95,7 @@ public static partial class AdminEndpoints
 
     private static object PolicyView(HttpContext http, ArmRegistrySnapshot snapshot, long? version = null)
     {
-        // The budget autopilot (issue 17): the target in force, the λ it set, the realised cost over its window.
+        // The budget autopilot: the target in force, the λ it set, the realised cost over its window.
         var effective = snapshot.PolicyFor(null);
         var autopilot = http.RequestServices.GetService<BudgetAutopilot>();
         var views = autopilot?.Views ?? new Dictionary<string, AutopilotView>();
