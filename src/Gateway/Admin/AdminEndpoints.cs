@@ -49,11 +49,7 @@ public static partial class AdminEndpoints
             }
         });
 
-        admin.MapGet("/arms", (IArmRegistryStore registry, IArmCatalog catalog) => Results.Ok(new
-        {
-            version = registry.Current.Version,
-            arms = (registry.Current.Version > 0 ? registry.Current.Arms.Select(a => Entry(a, catalog)) : catalog.Entries).Select(View),
-        }));
+        admin.MapGet("/arms", ListArmsAsync);
         admin.MapPost("/arms", AddArmAsync);
         admin.MapPatch("/arms/{name}", PatchArmAsync);
         admin.MapDelete("/arms/{name}", RemoveArmAsync);
@@ -64,6 +60,15 @@ public static partial class AdminEndpoints
         admin.MapGet("/stats", Stats);
         admin.MapPost("/checkpoint", ExportCheckpoint);
         return endpoints;
+    }
+
+    // The registry entries (POSTable as they are), and beside them what this replica sees of each arm now.
+    private static async Task<IResult> ListArmsAsync(IArmRegistryStore registry, IArmCatalog catalog, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var snapshot = registry.Current;
+        var entries = (snapshot.Version > 0 ? snapshot.Arms.Select(a => Entry(a, catalog)) : catalog.Entries).ToArray();
+        var (live, predictions) = await ArmLiveView.BuildAsync([.. entries.Select(e => e.Name)], services, cancellationToken);
+        return Results.Ok(new { version = snapshot.Version, arms = entries.Select(View), live, predictions });
     }
 
     private static async Task<IResult> AddArmAsync(HttpContext http, IArmRegistryStore registry, TimeProvider time, CancellationToken cancellationToken)
