@@ -38,7 +38,21 @@ export function table(headers, rows, attrs = {}) {
     el('tbody', {}, rows.map(r => el('tr', {}, r.map(c => el('td', {}, c))))));
 }
 
-export const usd = x => x === null || x === undefined ? '—' : `$${Number(x).toFixed(x < 0.01 ? 6 : 4)}`;
+// Dollars with sensible precision: cents from $1, four decimals from $0.01, below that three significant digits
+// (LLM requests cost fractions of a cent: $0.0000858 must not print as $0.000000).
+export function usd(x) {
+  if (x === null || x === undefined || Number.isNaN(Number(x))) return '—';
+  const v = Number(x), a = Math.abs(v);
+  const decimals = a === 0 ? 2 : a >= 1 ? 2 : a >= 0.01 ? 4 : Math.min(12, 2 - Math.floor(Math.log10(a)));
+  return `${v < 0 ? '-' : ''}$${a.toFixed(decimals)}`;
+}
+
+// Axis ticks in dollars: as many decimals as the tick step needs (step 0.00002 → 5), at least 2, so neighbouring
+// ticks never print alike and none prints more digits than the step has.
+export function usdTicks(splits, step) {
+  const decimals = step > 0 ? Math.min(12, Math.max(2, -Math.floor(Math.log10(step) + 1e-9))) : 2;
+  return splits.map(v => v === null || v === undefined ? '' : `${v < 0 ? '-' : ''}$${Math.abs(v).toFixed(decimals)}`);
+}
 export const num = (x, d = 2) => x === null || x === undefined ? '—' : Number(x).toFixed(d);
 
 export function field(label, name, attrs = {}) {

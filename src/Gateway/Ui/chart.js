@@ -13,8 +13,10 @@ function loadUPlot() {
   return loading;
 }
 
-// series: [{ label, values }], x: seconds (time) or numbers; options: { title, time, points, yLabel }.
-export async function lineChart(container, title, x, series, { time = true, points = false, width = 540, range } = {}) {
+// series: [{ label, values }], x: seconds (time) or numbers; options: time axis, points, width, x range, and
+// yTicks / xTicks(splits, step) → labels (e.g. usdTicks), yValue(v) → the legend's value (e.g. usd). The y labels drawn last are kept in data-y-ticks (the canvas has no text
+// a test or a screen reader could read).
+export async function lineChart(container, title, x, series, { time = true, points = false, width = 540, range, yTicks, xTicks, yValue } = {}) {
   const uPlot = await loadUPlot();
   container.replaceChildren();
   container.dataset.points = String(x.length);
@@ -26,8 +28,20 @@ export async function lineChart(container, title, x, series, { time = true, poin
       label: s.label, stroke: palette[i % palette.length], width: 2,
       points: { show: points || x.length < 3, size: s.markSize ?? 5 },
       paths: s.dotsOnly ? () => null : undefined,
+      ...(yValue ? { value: (u, v) => v === null || v === undefined ? '—' : yValue(v) } : {}),
     }))],
   };
-  if (!time) opts.axes = [{ label: series.xLabel }, {}];
+  const y = {};
+  if (yTicks) {
+    y.values = (u, splits, axis, space, step) => {
+      const labels = yTicks(splits, step);
+      container.dataset.yTicks = labels.join('|');
+      return labels;
+    };
+    // Wide enough for the longest label (uPlot's default 50 px cuts "$0.000025").
+    y.size = (u, values) => 22 + 8 * Math.max(4, ...(values ?? []).map(v => String(v).length));
+  }
+  const xAxis = xTicks ? { values: (u, splits, axis, space, step) => xTicks(splits, step) } : {};
+  opts.axes = [xAxis, y];
   return new uPlot(opts, [x, ...series.map(s => s.values)], container);
 }

@@ -16,7 +16,8 @@ export async function decisions(root) {
       const { decisions: list } = await api(`/admin/decisions?${q}`);
       results.replaceChildren(table(['time', 'request', 'key', 'policy', 'λ', 'chosen', 'propensity', 'scores', 'status', 'latency ms', 'cost', 'feedback'],
         list.map(d => [new Date(d.time).toLocaleString(), d.requestId, d.keyId ?? '', d.policy, num(d.lambda, 2), d.chosenArm, num(d.propensity, 2),
-          (d.candidates ?? []).map(c => `${c.arm}: ${num(c.score, 3)}${c.excludedReason ? ` (${c.excludedReason})` : ''}`).join('; '),
+          el('div', { class: 'scores' }, (d.candidates ?? []).map(c => el('div', { class: c.arm === d.chosenArm ? 'chosen' : undefined },
+            `${c.arm}: ${num(c.score, 3)}${c.excludedReason ? ` (${c.excludedReason})` : ''}`))),
           d.outcome ? String(d.outcome.status) : '', d.outcome ? num(d.outcome.latencyMs, 0) : '', d.outcome ? usd(d.outcome.costUsd) : '',
           d.feedback ? `${d.feedback.kind} ${d.feedback.score}` : ''])));
     } catch (e) {

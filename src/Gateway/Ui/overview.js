@@ -1,4 +1,4 @@
-import { api, el, table, usd, num } from './api.js';
+import { api, el, table, usd, usdTicks, num } from './api.js';
 import { lineChart } from './chart.js';
 
 const ranges = { hour: { bucket: '1m', ms: 3600e3 }, day: { bucket: '1h', ms: 86400e3 }, week: { bucket: '1h', ms: 7 * 86400e3 } };
@@ -26,6 +26,7 @@ export async function overview(root) {
       card('requests', String(requests), 'card-requests'),
       card('error rate', requests ? `${(100 * errors / requests).toFixed(1)}%` : '—', 'card-errors'),
       card('spend', usd(spend), 'card-spend'),
+      card('spend per hour (range mean)', usd(spend / (ms / 3600e3)), 'card-spend-hour'),
       card('cost per 1k requests', requests ? usd(1000 * spend / requests) : '—', 'card-cost-1k'),
       card('p50 latency, latest bucket (ms)', num(weighted('latencyP50Ms'), 0), 'card-p50'),
       card('p99 latency, latest bucket (ms)', num(latest.length ? Math.max(...latest.map(b => b.latencyP99Ms ?? 0)) : null, 0), 'card-p99'),
@@ -35,7 +36,7 @@ export async function overview(root) {
   // One x value per bucket start, one series per arm.
   const starts = [...new Set(buckets.map(b => b.start))].sort();
   const x = starts.map(s => Date.parse(s) / 1000);
-  const span = { range: [Date.parse(from) / 1000, Date.now() / 1000] };
+  const xRange = [Date.parse(from) / 1000, Date.now() / 1000];
   const armNames = [...new Set(buckets.map(b => b.arm))].sort();
   const cell = (arm, start) => buckets.find(b => b.arm === arm && b.start === start);
   const width = bucket === '1m' ? 60 : 3600;
@@ -43,17 +44,24 @@ export async function overview(root) {
   const charts = el('div', { class: 'charts' });
   root.append(charts);
   const box = id => { const d = el('div', { class: 'chart', id }); charts.append(d); return d; };
-  const rate = box('chart-rate'), latency = box('chart-latency'), spendChart = box('chart-spend'), share = box('chart-share');
+  const rate = box('chart-rate'), errorRate = box('chart-error-rate'), latency = box('chart-latency'), spendChart = box('chart-spend'), share = box('chart-share');
+  const errorsAt = starts.map(s => buckets.filter(b => b.start === s).reduce((t, b) => t + b.errors, 0));
+  const percent = (splits) => splits.map(v => v === null || v === undefined ? '' : `${Number(v.toFixed(2))}%`);
   await lineChart(rate, 'Requests per second', x, [
     { label: 'requests/s', values: totals.map(t => t / width) },
-    { label: 'errors/s', values: starts.map(s => buckets.filter(b => b.start === s).reduce((t, b) => t + b.errors, 0) / width) }], span);
+    { label: 'errors/s', values: errorsAt.map(e => e / width) }], { range: xRange });
+  await lineChart(errorRate, 'Error rate (% of the bucket\'s requests)', x, [
+    { label: 'error rate', values: errorsAt.map((e, i) => totals[i] ? 100 * e / totals[i] : null) }],
+  { range: xRange, yTicks: percent, yValue: v => `${v.toFixed(1)}%` });
   await lineChart(latency, 'Latency (ms)', x, [
     { label: 'p50 (request-weighted over arms)', values: starts.map((s, i) => buckets.filter(b => b.start === s).reduce((t, b) => t + (b.latencyP50Ms ?? 0) * b.requests, 0) / (totals[i] || 1)) },
-    { label: 'p99 (max over arms)', values: starts.map(s => Math.max(0, ...buckets.filter(b => b.start === s).map(b => b.latencyP99Ms ?? 0))) }], span);
-  await lineChart(spendChart, `Spend per ${bucket === '1m' ? 'minute' : 'hour'} (USD)`, x,
-    armNames.map(a => ({ label: a, values: starts.map(s => cell(a, s)?.costUsd ?? 0) })), span);
+    { label: 'p99 (max over arms)', values: starts.map(s => Math.max(0, ...buckets.filter(b => b.start === s).map(b => b.latencyP99Ms ?? 0))) }],
+  { range: xRange, yValue: v => `${v.toFixed(0)} ms` });
+  await lineChart(spendChart, `Spend per ${bucket === '1m' ? 'minute' : 'hour'} per arm (USD)`, x,
+    armNames.map(a => ({ label: a, values: starts.map(s => cell(a, s)?.costUsd ?? 0) })), { range: xRange, yTicks: usdTicks, yValue: usd });
   await lineChart(share, 'Routed share per arm (%)', x,
-    armNames.map(a => ({ label: a, values: starts.map((s, i) => totals[i] ? 100 * (cell(a, s)?.requests ?? 0) / totals[i] : null) })), span);
+    armNames.map(a => ({ label: a, values: starts.map((s, i) => totals[i] ? 100 * (cell(a, s)?.requests ?? 0) / totals[i] : null) })),
+  { range: xRange, yTicks: percent, yValue: v => `${v.toFixed(1)}%` });
 
   root.append(el('h2', {}, 'Routed share in range'), table(['arm', 'requests', 'share', 'errors', 'spend'],
     armNames.map(a => {

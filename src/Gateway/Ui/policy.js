@@ -1,4 +1,4 @@
-import { api, el, table, num, usd } from './api.js';
+import { api, el, table, num, usd, usdTicks } from './api.js';
 import { lineChart } from './chart.js';
 
 export async function policy(root) {
@@ -28,7 +28,7 @@ export async function policy(root) {
     await lineChart(chart, 'Predicted quality vs predicted cost per request (USD)', x, [
       { label: 'frontier (one point per λ)', values: pts.map(p => p.predictedQuality) },
       { label: `current λ = ${cur?.lambda}`, values: pts.map(p => p === cur ? p.predictedQuality : null), dotsOnly: true, markSize: 12 },
-    ], { time: false, points: true });
+    ], { time: false, points: true, xTicks: usdTicks });
     root.append(table(['λ', 'predicted quality', 'predicted cost / request', 'arms chosen'],
       frontier.points.map(p => [p.current ? `${p.lambda} (current)` : String(p.lambda), num(p.predictedQuality, 3), usd(p.predictedCostUsd),
         Object.entries(p.chosen).map(([a, n]) => `${a}: ${n}`).join(', ')]), { id: 'frontier-table' }));
