@@ -14,16 +14,16 @@ function loadUPlot() {
 }
 
 // series: [{ label, values }], x: seconds (time) or numbers; options: time axis, points, width, x range, and
-// yTicks / xTicks(splits, step) → labels (e.g. usdTicks), yValue(v) → the legend's value (e.g. usd). The y labels drawn last are kept in data-y-ticks (the canvas has no text
+// yRange [min, max] fixes the y scale; yTicks / xTicks(splits, step) → labels (e.g. usdTicks), yValue(v) → the legend's value (e.g. usd). The y labels drawn last are kept in data-y-ticks (the canvas has no text
 // a test or a screen reader could read).
-export async function lineChart(container, title, x, series, { time = true, points = false, width = 540, range, yTicks, xTicks, yValue } = {}) {
+export async function lineChart(container, title, x, series, { time = true, points = false, width = 540, range, yRange, yTicks, xTicks, yValue } = {}) {
   const uPlot = await loadUPlot();
   container.replaceChildren();
   container.dataset.points = String(x.length);
   container.dataset.series = series.map(s => s.label).join(',');
   const opts = {
     title, width, height: 240,
-    scales: { x: range ? { time, range: () => range } : { time } },
+    scales: { x: range ? { time, range: () => range } : { time }, ...(yRange ? { y: { range: () => yRange } } : {}) },
     series: [{}, ...series.map((s, i) => ({
       label: s.label, stroke: palette[i % palette.length], width: 2,
       points: { show: points || x.length < 3, size: s.markSize ?? 5 },

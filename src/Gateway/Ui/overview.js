@@ -52,7 +52,7 @@ export async function overview(root) {
     { label: 'errors/s', values: errorsAt.map(e => e / width) }], { range: xRange });
   await lineChart(errorRate, 'Error rate (% of the bucket\'s requests)', x, [
     { label: 'error rate', values: errorsAt.map((e, i) => totals[i] ? 100 * e / totals[i] : null) }],
-  { range: xRange, yTicks: percent, yValue: v => `${v.toFixed(1)}%` });
+  { range: xRange, yRange: [0, 100], yTicks: percent, yValue: v => `${v.toFixed(1)}%` });
   await lineChart(latency, 'Latency (ms)', x, [
     { label: 'p50 (request-weighted over arms)', values: starts.map((s, i) => buckets.filter(b => b.start === s).reduce((t, b) => t + (b.latencyP50Ms ?? 0) * b.requests, 0) / (totals[i] || 1)) },
     { label: 'p99 (max over arms)', values: starts.map(s => Math.max(0, ...buckets.filter(b => b.start === s).map(b => b.latencyP99Ms ?? 0))) }],
@@ -61,7 +61,7 @@ export async function overview(root) {
     armNames.map(a => ({ label: a, values: starts.map(s => cell(a, s)?.costUsd ?? 0) })), { range: xRange, yTicks: usdTicks, yValue: usd });
   await lineChart(share, 'Routed share per arm (%)', x,
     armNames.map(a => ({ label: a, values: starts.map((s, i) => totals[i] ? 100 * (cell(a, s)?.requests ?? 0) / totals[i] : null) })),
-  { range: xRange, yTicks: percent, yValue: v => `${v.toFixed(1)}%` });
+  { range: xRange, yRange: [0, 100], yTicks: percent, yValue: v => `${v.toFixed(1)}%` });
 
   root.append(el('h2', {}, 'Routed share in range'), table(['arm', 'requests', 'share', 'errors', 'spend'],
     armNames.map(a => {

@@ -56,6 +56,12 @@ public sealed class ConsoleBrowserTests
             await Assertions.Expect(page.Locator(chart)).Not.ToHaveAttributeAsync("data-points", "0");
         }
 
+        // Shares and error rates are percentages: their axes run 0–100%.
+        foreach (var chart in new[] { "#chart-share", "#chart-error-rate" })
+        {
+            await Assertions.Expect(page.Locator(chart)).ToHaveAttributeAsync("data-y-ticks", new Regex(@"^0%\|.*\|100%$"));
+        }
+
         await Assertions.Expect(page.Locator("#chart-latency")).ToHaveAttributeAsync("data-series", "p50 (request-weighted over arms),p99 (max over arms)");
 
         // The spend axis is in dollars, with as many decimals as its tick step needs, and no two ticks alike.
