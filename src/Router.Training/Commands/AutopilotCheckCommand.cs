@@ -51,9 +51,12 @@ internal static class AutopilotCheckCommand
             var progress = new Progress<string>(Console.WriteLine);
             var result = await AutopilotCheck.RunAsync(client, prompts, t, n, TimeProvider.System, null, progress, ct);
             var header = string.Create(CultureInfo.InvariantCulture,
-                $"# Budget autopilot check\n\n{t.Length} targets in turn, {n} routed requests each (prompts shuffled with seed {parse.GetValue(seed)}, no repeats), "
-                + $"one at a time; realised cost = the decision log's outcome cost; measured over the second half of each phase.\n"
-                + (parse.GetValue(note) is { Length: > 0 } n2 ? $"\nSetup: {n2}\n" : ""));
+                $"# Budget autopilot check\n\n{t.Length} targets in turn, {n} routed requests each (prompts shuffled with seed {parse.GetValue(seed)}, no repeats), one at a time; realised cost = the decision log's outcome cost; measured over the second half of each phase.\n");
+            if (parse.GetValue(note) is { Length: > 0 } setup)
+            {
+                header += "\nSetup: " + setup + "\n";
+            }
+
             var report = await AutopilotReport.WriteAsync(result, folder, header, ct);
             Console.Write(AutopilotReport.Table(result));
             Console.WriteLine($"wrote {report}");

@@ -38,9 +38,15 @@ internal static class DecisionsCommand
             var client = new GatewayAdminClient(http, key);
             var temporary = path + ".part";
             long bytes;
-            await using (var file = File.Create(temporary))
+            try
             {
+                await using var file = File.Create(temporary);
                 bytes = await client.ExportAsync(start, end, file, ct);
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
             }
 
             // Written whole or not at all: a failed or cancelled export leaves no truncated log behind.

@@ -74,7 +74,7 @@ public sealed class DecisionsExportCliTests : IAsyncLifetime
     [Theory]
     [InlineData("--from", "yesterday", "--from must be an ISO-8601 time")]
     [InlineData("--to", "2026-13-45", "--to must be an ISO-8601 time")]
-    [InlineData("--admin-key", "wrong-key", "401")]
+    [InlineData("--admin-key", "wrong-key", "403")]
     public async Task Export_BadInput_OneLineErrorExit2AndNoFile(string option, string value, string message)
     {
         var file = Path.Combine(Path.GetTempPath(), "router-export-" + Guid.NewGuid().ToString("N") + ".jsonl");
