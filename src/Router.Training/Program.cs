@@ -14,6 +14,10 @@ var root = new RootCommand("router: train, evaluate, cv, simulate, serve-replay,
 
     // Off-policy evaluation from the gateway's decision log.
     OpeCommand.Create(),
+    DecisionsCommand.Create(),
+
+    // The budget autopilot's end-to-end check against a running gateway.
+    AutopilotCheckCommand.Create(),
 };
 var parse = root.Parse(args);
 

@@ -67,7 +67,7 @@ internal static class LogReport
 
         foreach (var e in OffPolicyEstimator.Estimate(samples))
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {e.Estimator,-6} {e.Value,10:0.0000}   95% CI [{e.Low:0.0000}, {e.High:0.0000}]");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {e.Estimator,-12} {e.Value,10:0.0000}   95% CI [{e.Low:0.0000}, {e.High:0.0000}] ({e.Interval})");
         }
     }
 

@@ -74,14 +74,16 @@ internal static class OpeValidation
                     var logged = random.NextDouble() < epsilon ? random.Next(k) : greedyLog;
                     var propensity = (logged == greedyLog ? 1 - epsilon : 0) + (epsilon / k);
                     var target = Greedy(i, lambda);
+                    var targetPropensity = (target == greedyLog ? 1 - epsilon : 0) + (epsilon / k);
                     samples.Add(new OpeSample(
-                        logged == target ? 1 : 0, propensity, test.Quality[(i * k) + logged], q[(i * k) + logged], q[(i * k) + target]));
+                        logged == target ? 1 : 0, propensity, test.Quality[(i * k) + logged], q[(i * k) + logged], q[(i * k) + target],
+                        targetPropensity, OpeSample.BoundedRewardVariance(q[(i * k) + target])));
                 }
 
                 estimates.Add((OffPolicyEstimator.Estimate(samples, 300, seed), OffPolicyEstimator.EffectiveSampleSize(samples)));
             }
 
-            foreach (var name in new[] { "ips", "snips", "dr", "dm" })
+            foreach (var name in new[] { "ips", "snips", "dr", "dr-bootstrap", "dm" })
             {
                 var mine = estimates.Select(e => (e.E.First(x => x.Estimator == name), e.Ess)).ToList();
                 result.Add(new Row(lambda, name, truth, mine.Average(m => m.Item1.Value), mine.Average(m => m.Item1.Value - truth),
@@ -96,6 +98,7 @@ internal static class OpeValidation
     {
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"off-policy validation: logging ε-greedy (ε = {epsilon}) around mixllm at λ = {LoggingLambda}; {seeds} seeds; {queries} test queries; quality in points (×100)");
+        sb.AppendLine("intervals: dr normal with the model-based variance (OffPolicyEstimator.DrModelVariance), the others percentile bootstrap (300 resamples); coverage over the seeds");
         sb.AppendLine("| target λ | estimator | truth | mean estimate | bias | 95% CI coverage | mean CI width | mean ESS |");
         sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
