@@ -25,6 +25,23 @@ public sealed class ResponsesApiTests : IAsyncLifetime
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
     [Fact]
+    public async Task DocsSnippet_ResponsesClient_WorksAsWritten()
+    {
+        // docs/clients.md, "OpenAI .NET":
+        var client = new ResponsesClient(new ApiKeyCredential("unused-by-the-gateway"),
+            new ResponsesClientOptions { Endpoint = _gateway.OpenAiEndpoint });
+
+        ResponseResult response = await client.CreateResponseAsync("auto", "What is the capital of France?", previousResponseId: null);
+        ResponseResult followUp = await client.CreateResponseAsync("auto", "And of Spain?", response.Id);
+        Console.WriteLine(followUp.GetOutputText());
+        // end
+
+        Assert.Contains("capital of France", response.GetOutputText(), StringComparison.Ordinal);
+        Assert.Contains("And of Spain?", followUp.GetOutputText(), StringComparison.Ordinal);
+        Assert.True(followUp.Usage.InputTokenCount > response.Usage.InputTokenCount, "the follow-up carries the first turn");
+    }
+
+    [Fact]
     public async Task Create_Auto_ResponseWithOutputTextUsageAndTheRoutedRequestsHeaders()
     {
         var options = new CreateResponseOptions("auto", [ResponseItem.CreateUserMessageItem("What is the capital of France?")]) { Instructions = "Be brief." };
