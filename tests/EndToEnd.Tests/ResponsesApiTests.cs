@@ -33,11 +33,11 @@ public sealed class ResponsesApiTests : IAsyncLifetime
 
         ResponseResult response = await client.CreateResponseAsync("auto", "What is the capital of France?", previousResponseId: null);
         ResponseResult followUp = await client.CreateResponseAsync("auto", "And of Spain?", response.Id);
-        Console.WriteLine(followUp.GetOutputText());
+        string text = followUp.GetOutputText();
         // end
 
         Assert.Contains("capital of France", response.GetOutputText(), StringComparison.Ordinal);
-        Assert.Contains("And of Spain?", followUp.GetOutputText(), StringComparison.Ordinal);
+        Assert.Contains("And of Spain?", text, StringComparison.Ordinal);
         Assert.True(followUp.Usage.InputTokenCount > response.Usage.InputTokenCount, "the follow-up carries the first turn");
     }
 
@@ -151,6 +151,50 @@ public sealed class ResponsesApiTests : IAsyncLifetime
         Assert.Equal(first.Id, second.PreviousResponseId);
         Assert.False(string.IsNullOrEmpty(second.GetOutputText()));
         Assert.True(second.Usage.InputTokenCount > first.Usage.InputTokenCount, "the second turn carries the first");
+    }
+
+    [Fact]
+    public async Task CreateStreaming_RequiredTool_ArgumentsStreamAsDeltasAndTheDoneItemIsTheCall()
+    {
+        var tool = ResponseTool.CreateFunctionTool("get_weather", BinaryData.FromString(WeatherParameters), strictModeEnabled: true, "Current weather for a city");
+        var options = new CreateResponseOptions("auto", [ResponseItem.CreateUserMessageItem("What's the weather in Paris?")])
+        {
+            Tools = { tool },
+            ToolChoice = ResponseToolChoice.CreateRequiredChoice(),
+        };
+        var deltas = new StringBuilder();
+        StreamingResponseFunctionCallArgumentsDoneUpdate? done = null;
+        FunctionCallResponseItem? item = null;
+        ResponseResult? completed = null;
+
+        await foreach (var update in await Client().CreateResponseStreamingAsync(options))
+        {
+            switch (update)
+            {
+                case StreamingResponseFunctionCallArgumentsDeltaUpdate delta:
+                    deltas.Append(delta.Delta.ToString());
+                    break;
+                case StreamingResponseFunctionCallArgumentsDoneUpdate argumentsDone:
+                    done = argumentsDone;
+                    break;
+                case StreamingResponseOutputItemDoneUpdate { Item: FunctionCallResponseItem call }:
+                    item = call;
+                    break;
+                case StreamingResponseCompletedUpdate end:
+                    completed = end.Response;
+                    break;
+            }
+        }
+
+        Assert.NotNull(done);
+        Assert.NotNull(item);
+        Assert.NotNull(completed);
+        Assert.Equal(deltas.ToString(), done.FunctionArguments.ToString());
+        Assert.Equal(deltas.ToString(), item.FunctionArguments.ToString());
+        Assert.Equal("get_weather", item.FunctionName);
+        using var arguments = JsonDocument.Parse(deltas.ToString());
+        Assert.Equal("Paris", arguments.RootElement.GetProperty("location").GetString());
+        Assert.Equal(item.CallId, Assert.IsType<FunctionCallResponseItem>(Assert.Single(completed.OutputItems)).CallId);
     }
 
     [Fact]
