@@ -161,6 +161,7 @@ public sealed class ResponsesApiTests : IAsyncLifetime
         {
             Tools = { tool },
             ToolChoice = ResponseToolChoice.CreateRequiredChoice(),
+            StreamingEnabled = true,
         };
         var deltas = new StringBuilder();
         StreamingResponseFunctionCallArgumentsDoneUpdate? done = null;
