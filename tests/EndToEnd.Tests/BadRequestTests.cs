@@ -104,4 +104,43 @@ public sealed class BadRequestTests : IAsyncLifetime
 
         Assert.Empty(_upstream.Received);
     }
+
+    #region The Responses API (/v1/responses): the same OpenAI envelope, nothing reaches the upstream
+
+    private const string Responses = "/v1/responses";
+
+    public static TheoryData<string, string, string, string?, string?, int, string, string?, string?> ResponsesCases => new()
+    {
+        { "responses: malformed JSON", "POST", Responses, "{\"model\":", null, 400, "invalid_request_error", null, "invalid_json" },
+        { "responses: missing model", "POST", Responses, """{"input":"hi"}""", null, 400, "invalid_request_error", "model", "missing_required_parameter" },
+        { "responses: missing input", "POST", Responses, """{"model":"auto"}""", null, 400, "invalid_request_error", "input", "missing_required_parameter" },
+        { "responses: input is a number", "POST", Responses, """{"model":"auto","input":3}""", null, 400, "invalid_request_error", "input", "invalid_type" },
+        { "responses: empty input", "POST", Responses, """{"model":"auto","input":[]}""", null, 400, "invalid_request_error", "input", "empty_array" },
+        { "responses: bad item type", "POST", Responses, """{"model":"auto","input":[{"type":"computer_call","id":"x"}]}""", null, 400, "invalid_request_error", "input[0].type", "invalid_value" },
+        { "responses: unknown role", "POST", Responses, """{"model":"auto","input":[{"role":"wizard","content":"hi"}]}""", null, 400, "invalid_request_error", "input[0].role", "invalid_value" },
+        { "responses: bad content part", "POST", Responses, """{"model":"auto","input":[{"role":"user","content":[{"type":"input_audio"}]}]}""", null, 400, "invalid_request_error", "input[0].content[0].type", "invalid_value" },
+        { "responses: function_call_output without call_id", "POST", Responses, """{"model":"auto","input":[{"type":"function_call_output","output":"1"}]}""", null, 400, "invalid_request_error", "input[0].call_id", "missing_required_parameter" },
+        { "responses: instructions is a number", "POST", Responses, """{"model":"auto","input":"hi","instructions":1}""", null, 400, "invalid_request_error", "instructions", "invalid_type" },
+        { "responses: store is a string", "POST", Responses, """{"model":"auto","input":"hi","store":"no"}""", null, 400, "invalid_request_error", "store", "invalid_type" },
+        { "responses: hosted tool", "POST", Responses, """{"model":"auto","input":"hi","tools":[{"type":"web_search"}]}""", null, 400, "invalid_request_error", "tools[0].type", "unsupported_value" },
+        { "responses: bad tool_choice", "POST", Responses, """{"model":"auto","input":"hi","tool_choice":"sometimes"}""", null, 400, "invalid_request_error", "tool_choice", "invalid_value" },
+        { "responses: bad text format", "POST", Responses, """{"model":"auto","input":"hi","text":{"format":{"type":"yaml"}}}""", null, 400, "invalid_request_error", "text.format.type", "invalid_value" },
+        { "responses: json_schema without schema", "POST", Responses, """{"model":"auto","input":"hi","text":{"format":{"type":"json_schema","name":"x"}}}""", null, 400, "invalid_request_error", "text.format.schema", "missing_required_parameter" },
+        { "responses: max_output_tokens zero", "POST", Responses, """{"model":"auto","input":"hi","max_output_tokens":0}""", null, 400, "invalid_request_error", "max_output_tokens", "invalid_value" },
+        { "responses: temperature out of range", "POST", Responses, """{"model":"auto","input":"hi","temperature":5}""", null, 400, "invalid_request_error", "temperature", null },
+        { "responses: unknown previous_response_id", "POST", Responses, """{"model":"auto","input":"hi","previous_response_id":"resp_nope"}""", null, 400, "invalid_request_error", "previous_response_id", "previous_response_not_found" },
+        { "responses: unknown model", "POST", Responses, """{"model":"gpt-17","input":"hi"}""", null, 404, "invalid_request_error", "model", "model_not_found" },
+        { "responses: GET unknown id", "GET", Responses + "/resp_nope", null, null, 404, "invalid_request_error", null, "response_not_found" },
+        { "responses: DELETE unknown id", "DELETE", Responses + "/resp_nope", null, null, 404, "invalid_request_error", null, "response_not_found" },
+        { "responses: input_items of unknown id", "GET", Responses + "/resp_nope/input_items", null, null, 404, "invalid_request_error", null, "response_not_found" },
+        { "responses: input_items limit 0", "GET", Responses + "/resp_nope/input_items?limit=0", null, null, 400, "invalid_request_error", "limit", "invalid_value" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ResponsesCases))]
+    public Task SendResponses_BadRequest_ReturnsStatusAndOpenAiEnvelope(
+        string name, string method, string path, string? body, string? header, int status, string type, string? param, string? code) =>
+        Send_BadRequest_ReturnsStatusAndOpenAiEnvelope(name, method, path, body, header, status, type, param, code);
+
+    #endregion
 }

@@ -1,5 +1,5 @@
 // The Responses API (/v1/responses) through the npm SDKs: openai's responses.*, the Vercel AI SDK's default OpenAI
-// provider (which speaks Responses) and LangChain's ChatOpenAI with useResponsesApi. Needs issue 13 item 1.
+// provider (which speaks Responses) and LangChain's ChatOpenAI with useResponsesApi.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';

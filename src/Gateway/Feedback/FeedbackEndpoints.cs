@@ -5,6 +5,7 @@ using Router.Gateway.DecisionLog;
 using Router.Gateway.Decisions;
 using Router.Gateway.Learning;
 using Router.Gateway.OpenAi;
+using Router.Gateway.Protocols.Responses;
 
 namespace Router.Gateway.Feedback;
 
@@ -203,18 +204,21 @@ public static partial class FeedbackEndpoints
                     return (null, OpenAiError.InvalidRequest("'score' must be a number between 0 and 1.", "score", "invalid_score"));
                 }
 
-                return (new FeedbackRequest(id.GetString()!, score, null), null);
+                return (new FeedbackRequest(RequestIdOf(id.GetString()!), score, null), null);
             }
 
             var thumbs = thumbsElement.ValueKind == JsonValueKind.String ? thumbsElement.GetString() : null;
             return thumbs switch
             {
-                "up" => (new FeedbackRequest(id.GetString()!, null, true), null),
-                "down" => (new FeedbackRequest(id.GetString()!, null, false), null),
+                "up" => (new FeedbackRequest(RequestIdOf(id.GetString()!), null, true), null),
+                "down" => (new FeedbackRequest(RequestIdOf(id.GetString()!), null, false), null),
                 _ => (null, OpenAiError.InvalidRequest("'thumbs' must be \"up\" or \"down\".", "thumbs", "invalid_thumbs")),
             };
         }
     }
+
+    // A Responses API id (resp_X) names the decision of request req_X (ResponseIds): the same record, the same idempotency key.
+    private static string RequestIdOf(string id) => ResponseIds.ToRequestId(id);
 
     [LoggerMessage(51, LogLevel.Warning, "Feedback for {RequestId} not written to the decision log ({Reason})")]
     private static partial void LogDecisionLogFailed(ILogger logger, string requestId, string reason);

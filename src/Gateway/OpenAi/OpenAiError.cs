@@ -44,7 +44,7 @@ public sealed record OpenAiError(int Status, string Message, string Type, string
     /// <summary>A generic error for a bare status (405, unknown /v1 path ...).</summary>
     public static OpenAiError ForStatus(int status) => status switch
     {
-        StatusCodes.Status404NotFound => new(status, "Unknown endpoint. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models and /v1/feedback.", "invalid_request_error", null, "unknown_url"),
+        StatusCodes.Status404NotFound => new(status, "Unknown endpoint. The gateway serves /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /v1/responses, /v1/messages and /v1/feedback.", "invalid_request_error", null, "unknown_url"),
         StatusCodes.Status405MethodNotAllowed => new(status, "Method not allowed for this endpoint.", "invalid_request_error", null, "method_not_allowed"),
         StatusCodes.Status413PayloadTooLarge => new(status, "The request body is too large.", "invalid_request_error", null, "request_too_large"),
         StatusCodes.Status415UnsupportedMediaType => new(status, "The request body must be JSON (Content-Type: application/json).", "invalid_request_error", null, "unsupported_media_type"),

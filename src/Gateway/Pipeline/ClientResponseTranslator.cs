@@ -59,6 +59,7 @@ public abstract class ClientResponseTranslator : Stream
             var tail = new StringBuilder();
             _events.End(data => TranslateEvent(data, tail));
             EndOfStream(tail);
+            await CompletedAsync(cancellationToken);
             await WriteTextAsync(tail, cancellationToken);
             return;
         }
@@ -69,6 +70,7 @@ public abstract class ClientResponseTranslator : Stream
         }
 
         var translated = TranslateJson(Response.StatusCode, _held.GetBuffer().AsMemory(0, (int)_held.Length));
+        await CompletedAsync(cancellationToken);
         Response.ContentLength = translated.Length;
         await _inner!.WriteAsync(translated, cancellationToken);
     }
@@ -81,6 +83,12 @@ public abstract class ClientResponseTranslator : Stream
 
     /// <summary>Appends what the client's stream needs after the last event (e.g. a closing event); called once.</summary>
     protected abstract void EndOfStream(StringBuilder output);
+
+    /// <summary>
+    /// Runs once the whole answer is translated and before its last bytes go out (e.g. to store it, so that a client
+    /// that reads the end and asks again at once finds it); the default does nothing.
+    /// </summary>
+    protected virtual Task CompletedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
     public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
