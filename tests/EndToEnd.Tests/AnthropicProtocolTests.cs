@@ -117,6 +117,93 @@ public sealed class AnthropicProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpenAiChat_JsonSchemaToAnthropicArm_ForcedAnswerToolBecomesContent()
+    {
+        var client = new ChatClient("claude-x", new ApiKeyCredential("client-key"), Options());
+        var options = new ChatCompletionOptions
+        {
+            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("city_facts", BinaryData.FromString(CitySchema), jsonSchemaIsStrict: true),
+        };
+
+        var result = await client.CompleteChatAsync([new UserChatMessage("Facts about Paris as JSON.")], options);
+
+        Assert.Equal(ChatFinishReason.Stop, result.Value.FinishReason);
+        Assert.Empty(result.Value.ToolCalls);
+        var answer = JsonNode.Parse(result.Value.Content[0].Text)!;
+        Assert.Equal("Paris", answer["city"]!.GetValue<string>());
+        Assert.Equal(3, answer["population_millions"]!.GetValue<int>());
+        Assert.Equal("europe", answer["continent"]!.GetValue<string>());
+        var sent = Assert.Single(_claude.Received);
+        Assert.Null(sent["response_format"]);
+        var tool = Assert.Single(sent["tools"]!.AsArray())!;
+        Assert.Equal("json_tool_call", tool["name"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(CitySchema), tool["input_schema"]));
+        Assert.Equal("tool", sent["tool_choice"]!["type"]!.GetValue<string>());
+        Assert.Equal("json_tool_call", sent["tool_choice"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task OpenAiChatStreaming_JsonSchemaToAnthropicArm_ContentDeltasParse()
+    {
+        var client = new ChatClient("claude-x", new ApiKeyCredential("client-key"), Options());
+        var options = new ChatCompletionOptions { ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("city_facts", BinaryData.FromString(CitySchema)) };
+        var text = new StringBuilder();
+        var deltas = 0;
+        ChatFinishReason? finish = null;
+
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("Facts about Paris as JSON.")], options))
+        {
+            Assert.Empty(update.ToolCallUpdates);
+            foreach (var part in update.ContentUpdate.Where(p => p.Text.Length > 0)) // the role chunk carries content ""
+            {
+                text.Append(part.Text);
+                deltas++;
+            }
+
+            finish ??= update.FinishReason;
+        }
+
+        Assert.Equal(2, deltas); // the upstream's two input_json_delta fragments, passed as they came
+        Assert.Equal(ChatFinishReason.Stop, finish);
+        Assert.Equal("Paris", JsonNode.Parse(text.ToString())!["city"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OpenAiChat_ArraySchemaToAnthropicArm_WrappedAsObjectAndUnwrapped(bool stream)
+    {
+        var body = """{"model":"claude-x","stream":""" + (stream ? "true" : "false") +
+            ""","messages":[{"role":"user","content":"Two cities"}],"response_format":{"type":"json_schema","json_schema":{"name":"cities","schema":{"type":"array","items":{"type":"string"}}}}}""";
+
+        using var response = await _gateway.Http.PostAsync("/v1/chat/completions", Json(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var raw = await response.Content.ReadAsStringAsync();
+        var content = stream
+            ? string.Concat(raw.Split('\n').Where(l => l.StartsWith("data: {", StringComparison.Ordinal))
+                .Select(l => JsonNode.Parse(l[6..])!["choices"]?.AsArray().FirstOrDefault()?["delta"]?["content"]?.GetValue<string>()))
+            : JsonNode.Parse(raw)!["choices"]![0]!["message"]!["content"]!.GetValue<string>();
+        Assert.Equal("""["Paris"]""", content);
+        var schema = Assert.Single(_claude.Received)["tools"]![0]!["input_schema"]!;
+        Assert.Equal("object", schema["type"]!.GetValue<string>());
+        Assert.Equal("array", schema["properties"]!["values"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task OpenAiChat_JsonSchemaWithClientToolsToAnthropicArm_AnswerToolAddedClientChoiceKept()
+    {
+        var body = """{"model":"claude-x","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}],"response_format":{"type":"json_object"}}""";
+
+        using var response = await _gateway.Http.PostAsync("/v1/chat/completions", Json(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = Assert.Single(_claude.Received);
+        Assert.Equal(["get_weather", "json_tool_call"], sent["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
+        Assert.Null(sent["tool_choice"]); // the client's (default auto) choice: the model picks a tool or the answer
+    }
+
+    [Fact]
     public async Task Messages_ClaudeCodeModelName_RoutedAutoToNativeArm()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
@@ -217,6 +304,8 @@ public sealed class AnthropicProtocolTests : IAsyncLifetime
         var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("not_found_error", root.GetProperty("error").GetProperty("type").GetString());
     }
+
+    private const string CitySchema = """{"type":"object","properties":{"city":{"type":"string"},"population_millions":{"type":"integer"},"continent":{"type":"string","enum":["europe","asia"]}},"required":["city","population_millions","continent"],"additionalProperties":false}""";
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 

@@ -143,4 +143,64 @@ public sealed class BadRequestTests : IAsyncLifetime
         Send_BadRequest_ReturnsStatusAndOpenAiEnvelope(name, method, path, body, header, status, type, param, code);
 
     #endregion
+
+    #region Anthropic Messages (/v1/messages): Anthropic's envelope {"type":"error","error":{"type","message"}}
+    private const string Messages = "/v1/messages";
+    private const string Hi = """[{"role":"user","content":"hi"}]""";
+
+    public static TheoryData<string, string, string, string?, int, string, string> MessagesCases => new()
+    {
+        // name, method, path, body, status, error.type, a word the message names
+        { "malformed JSON", "POST", Messages, "{\"model\":", 400, "invalid_request_error", "JSON" },
+        { "empty body", "POST", Messages, "", 400, "invalid_request_error", "JSON" },
+        { "array body", "POST", Messages, "[]", 400, "invalid_request_error", "object" },
+        { "missing model", "POST", Messages, $$"""{"max_tokens":5,"messages":{{Hi}}}""", 400, "invalid_request_error", "model" },
+        { "model is a number", "POST", Messages, $$"""{"model":5,"max_tokens":5,"messages":{{Hi}}}""", 400, "invalid_request_error", "model" },
+        { "missing max_tokens", "POST", Messages, $$"""{"model":"cheap","messages":{{Hi}}}""", 400, "invalid_request_error", "max_tokens" },
+        { "max_tokens zero", "POST", Messages, $$"""{"model":"cheap","max_tokens":0,"messages":{{Hi}}}""", 400, "invalid_request_error", "max_tokens" },
+        { "max_tokens is a string", "POST", Messages, $$"""{"model":"cheap","max_tokens":"ten","messages":{{Hi}}}""", 400, "invalid_request_error", "max_tokens" },
+        { "missing messages", "POST", Messages, """{"model":"cheap","max_tokens":5}""", 400, "invalid_request_error", "messages" },
+        { "messages is a string", "POST", Messages, """{"model":"cheap","max_tokens":5,"messages":"hi"}""", 400, "invalid_request_error", "messages" },
+        { "message is not an object", "POST", Messages, """{"model":"cheap","max_tokens":5,"messages":["hi"]}""", 400, "invalid_request_error", "messages.0" },
+        { "unknown role", "POST", Messages, """{"model":"cheap","max_tokens":5,"messages":[{"role":"wizard","content":"hi"}]}""", 400, "invalid_request_error", "role" },
+        { "system role in messages", "POST", Messages, """{"model":"cheap","max_tokens":5,"messages":[{"role":"system","content":"hi"}]}""", 400, "invalid_request_error", "role" },
+        { "content is a number", "POST", Messages, """{"model":"cheap","max_tokens":5,"messages":[{"role":"user","content":42}]}""", 400, "invalid_request_error", "content" },
+        { "unknown content block", "POST", Messages, """{"model":"cheap","max_tokens":5,"messages":[{"role":"user","content":[{"type":"hologram"}]}]}""", 400, "invalid_request_error", "hologram" },
+        { "system is a number", "POST", Messages, $$"""{"model":"cheap","max_tokens":5,"system":7,"messages":{{Hi}}}""", 400, "invalid_request_error", "system" },
+        { "stop_sequences is a string", "POST", Messages, $$"""{"model":"cheap","max_tokens":5,"stop_sequences":"END","messages":{{Hi}}}""", 400, "invalid_request_error", "stop_sequences" },
+        { "tools is an object", "POST", Messages, $$"""{"model":"cheap","max_tokens":5,"tools":{},"messages":{{Hi}}}""", 400, "invalid_request_error", "tools" },
+        { "tool_choice unknown", "POST", Messages, """{"model":"cheap","max_tokens":5,"tools":[{"name":"f","input_schema":{"type":"object"}}],"tool_choice":{"type":"maybe"},"messages":[{"role":"user","content":"hi"}]}""", 400, "invalid_request_error", "tool_choice" },
+        { "stream is a string", "POST", Messages, $$"""{"model":"cheap","max_tokens":5,"stream":"yes","messages":{{Hi}}}""", 400, "invalid_request_error", "stream" },
+        { "unknown model", "POST", Messages, $$"""{"model":"gpt-17","max_tokens":5,"messages":{{Hi}}}""", 404, "not_found_error", "gpt-17" },
+        { "disabled arm", "POST", Messages, $$"""{"model":"off","max_tokens":5,"messages":{{Hi}}}""", 503, "overloaded_error", "off" },
+        { "body over the limit", "POST", Messages, $$"""{"model":"cheap","max_tokens":5,"messages":[{"role":"user","content":"{{new string('x', 70_000)}}"}]}""", 413, "request_too_large", "limit" },
+        { "count_tokens malformed JSON", "POST", Messages + "/count_tokens", "{", 400, "invalid_request_error", "JSON" },
+        { "count_tokens without messages", "POST", Messages + "/count_tokens", """{"model":"cheap"}""", 400, "invalid_request_error", "messages" },
+        { "GET on messages", "GET", Messages, null, 405, "invalid_request_error", "POST" },
+        { "unknown messages endpoint", "POST", Messages + "/batches", "{}", 404, "not_found_error", "/v1/messages" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MessagesCases))]
+    public async Task SendMessages_BadRequest_ReturnsStatusAndAnthropicEnvelope(string name, string method, string path, string? body, int status, string type, string mentions)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await _gateway.Http.SendAsync(request);
+
+        Assert.True(status == (int)response.StatusCode, $"{name}: expected {status}, got {(int)response.StatusCode}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("error", json.RootElement.GetProperty("type").GetString());
+        var error = json.RootElement.GetProperty("error");
+        Assert.Equal(type, error.GetProperty("type").GetString());
+        Assert.Contains(mentions, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_upstream.Received);
+    }
+    #endregion
 }

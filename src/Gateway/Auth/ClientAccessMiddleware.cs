@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Router.Gateway.Protocols.Anthropic;
 using Router.Gateway.RateLimiting;
 using Router.Gateway.Telemetry;
 
@@ -10,7 +11,8 @@ namespace Router.Gateway.Auth;
 /// required (401), and completion requests (POST) must be under the key's spend caps (429 <c>insufficient_quota</c>)
 /// and rate limits (429 <c>rate_limit_exceeded</c> with <c>Retry-After</c>). Auth fails closed when the key store is
 /// unreachable (503); spend and rate checks fail open (logged), so a Redis blip does not stop paid traffic that is
-/// already authenticated by the local key cache.
+/// already authenticated by the local key cache. Refusals are written in the caller's protocol: Anthropic's envelope
+/// on <c>/v1/messages</c> (<c>authentication_error</c>, <c>rate_limit_error</c> …), OpenAI's elsewhere.
 /// </summary>
 internal sealed class ClientAccessMiddleware(
     RequestDelegate next,
@@ -129,6 +131,14 @@ internal sealed class ClientAccessMiddleware(
         if (error.Status == StatusCodes.Status401Unauthorized)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        // The middleware runs before the endpoint, so the protocol is known from the path alone: Anthropic clients
+        // (their SDKs raise typed errors from error.type) get Anthropic's envelope, everyone else OpenAI's.
+        if (AnthropicInbound.Serves(context.Request.Path))
+        {
+            await AnthropicInbound.WriteErrorAsync(context, error.Status, error.Message);
+            return;
         }
 
         await error.WriteAsync(context.Response, context.RequestAborted);

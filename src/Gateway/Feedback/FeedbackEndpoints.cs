@@ -5,12 +5,13 @@ using Router.Gateway.DecisionLog;
 using Router.Gateway.Decisions;
 using Router.Gateway.Learning;
 using Router.Gateway.OpenAi;
+using Router.Gateway.Protocols.Anthropic;
 using Router.Gateway.Protocols.Responses;
 
 namespace Router.Gateway.Feedback;
 
 /// <summary>
-/// <c>POST /v1/feedback</c>: <c>{"request_id": "req_…", "score": 0..1}</c> (refined feedback: the chosen arm's
+/// <c>POST /v1/feedback</c>: <c>{"request_id": "req_…", "score": 0..1}</c> (or an Anthropic message id, <c>msg_…</c>) (refined feedback: the chosen arm's
 /// quality model) or <c>{"request_id": "req_…", "thumbs": "up"|"down"}</c> (binary feedback: the policy-gradient
 /// head). The event goes to the shared learning log, idempotent by (request id, kind): 202 once it is durably
 /// appended (or buffered on disk while Redis is down), 503 when the log refused it, 404 for an unknown or expired
@@ -173,7 +174,10 @@ public static partial class FeedbackEndpoints
                 return (null, OpenAiError.InvalidRequest("'request_id' is required: the x-router-request-id of the response.", "request_id", "missing_request_id"));
             }
 
-            if (id.GetString()!.Length > MaxRequestIdChars)
+            // An Anthropic message id (msg_…) names the same request as its x-router-request-id (req_…): feedback
+            // by either reaches one decision record and one idempotency key.
+            var requestId = RequestIdOf(AnthropicMessageIds.ToRequestId(id.GetString()!));
+            if (requestId.Length > MaxRequestIdChars)
             {
                 return (null, OpenAiError.InvalidRequest(
                     $"'request_id' is longer than {MaxRequestIdChars} characters; send the x-router-request-id of the response.", "request_id", "request_not_found"));
@@ -204,14 +208,14 @@ public static partial class FeedbackEndpoints
                     return (null, OpenAiError.InvalidRequest("'score' must be a number between 0 and 1.", "score", "invalid_score"));
                 }
 
-                return (new FeedbackRequest(RequestIdOf(id.GetString()!), score, null), null);
+                return (new FeedbackRequest(requestId, score, null), null);
             }
 
             var thumbs = thumbsElement.ValueKind == JsonValueKind.String ? thumbsElement.GetString() : null;
             return thumbs switch
             {
-                "up" => (new FeedbackRequest(RequestIdOf(id.GetString()!), null, true), null),
-                "down" => (new FeedbackRequest(RequestIdOf(id.GetString()!), null, false), null),
+                "up" => (new FeedbackRequest(requestId, null, true), null),
+                "down" => (new FeedbackRequest(requestId, null, false), null),
                 _ => (null, OpenAiError.InvalidRequest("'thumbs' must be \"up\" or \"down\".", "thumbs", "invalid_thumbs")),
             };
         }

@@ -5,6 +5,7 @@ using Router.Gateway.Arms;
 using Router.Gateway.Forwarding;
 using Router.Gateway.Logging;
 using Router.Gateway.Pipeline;
+using Router.Gateway.Protocols.Anthropic;
 
 namespace Router.Gateway.OpenAi;
 
@@ -16,7 +17,7 @@ public static class OpenAiEndpoints
     private static readonly string[] KnownPaths = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/v1/feedback"];
 
     /// <summary>
-    /// Errors in the OpenAI envelope on <c>/v1/*</c> (ProblemDetails elsewhere): unhandled exceptions become a 500
+    /// Errors in the OpenAI envelope on <c>/v1/*</c> (Anthropic's on <c>/v1/messages*</c>, ProblemDetails elsewhere): unhandled exceptions become a 500
     /// envelope without details, bare error statuses (405, 404 ...) get a body. Call before the endpoints.
     /// </summary>
     public static IApplicationBuilder UseOpenAiErrors(this IApplicationBuilder app)
@@ -56,6 +57,11 @@ public static class OpenAiEndpoints
         v1.MapMethods("/models/{id}", GetOrHead, GetModelAsync);
         v1.Map("/{**rest}", context =>
         {
+            if (AnthropicInbound.Serves(context.Request.Path))
+            {
+                return AnthropicInbound.WriteUnmatchedAsync(context);
+            }
+
             var known = KnownPaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
             return OpenAiError.ForStatus(known ? StatusCodes.Status405MethodNotAllowed : StatusCodes.Status404NotFound)
                 .WriteAsync(context.Response, context.RequestAborted);
@@ -82,6 +88,12 @@ public static class OpenAiEndpoints
             }
 
             var error = status >= 500 ? OpenAiError.Internal(requestId ?? context.TraceIdentifier) : OpenAiError.ForStatus(status);
+            if (AnthropicInbound.Serves(context.Request.Path))
+            {
+                await AnthropicInbound.WriteErrorAsync(context, error.Status, error.Message); // the caller's envelope
+                return;
+            }
+
             await error.WriteAsync(context.Response, cancellationToken);
             return;
         }

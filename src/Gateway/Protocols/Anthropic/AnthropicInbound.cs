@@ -119,12 +119,27 @@ public sealed class AnthropicInbound
             Inbound = InboundProtocol.Anthropic,
             Model = routed,
             ClientWantsStreamUsage = true, // the usage chunk becomes message_delta.usage
-            ClientTranslator = new AnthropicClientTranslator("msg_" + requestId["req_".Length..], model),
+            ClientTranslator = new AnthropicClientTranslator(AnthropicMessageIds.FromRequestId(requestId), model),
         }, bytes);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string message)
+    /// <summary>Whether <paramref name="path"/> is one of this surface's endpoints (its errors use Anthropic's envelope).</summary>
+    public static bool Serves(PathString path) => path.StartsWithSegments("/v1/messages");
+
+    /// <summary>An unmatched request under <c>/v1/messages</c>: 405 on the two endpoints (they take POST), else 404.</summary>
+    public static Task WriteUnmatchedAsync(HttpContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var path = context.Request.Path;
+        return path.Equals("/v1/messages", StringComparison.OrdinalIgnoreCase) || path.Equals("/v1/messages/count_tokens", StringComparison.OrdinalIgnoreCase)
+            ? WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed: this endpoint takes POST.")
+            : WriteErrorAsync(context, StatusCodes.Status404NotFound, "Unknown endpoint. The Anthropic surface serves POST /v1/messages and POST /v1/messages/count_tokens.");
+    }
+
+    /// <summary>Writes Anthropic's error envelope with <paramref name="status"/> (its type named as Anthropic names it).</summary>
+    public static async Task WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(AnthropicResponseMapper.ErrorBody(status, message), context.RequestAborted);

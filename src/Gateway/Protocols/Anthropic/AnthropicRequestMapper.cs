@@ -9,7 +9,8 @@ namespace Router.Gateway.Protocols.Anthropic;
 /// Requests between the OpenAI chat form and the Anthropic Messages form (docs.anthropic.com "Messages" and "OpenAI
 /// SDK compatibility"): system turns ↔ <c>system</c>; tool calls ↔ <c>tool_use</c> blocks; tool messages ↔
 /// <c>tool_result</c> blocks in a user turn; <c>stop</c> ↔ <c>stop_sequences</c>; <c>tool_choice</c>
-/// auto/required/none/function ↔ auto/any/none/tool; <c>user</c> ↔ <c>metadata.user_id</c>.
+/// auto/required/none/function ↔ auto/any/none/tool; <c>user</c> ↔ <c>metadata.user_id</c>; <c>response_format</c> →
+/// an answer tool (<see cref="AnthropicJsonAnswer"/>).
 /// </summary>
 internal static partial class AnthropicRequestMapper
 {
@@ -80,6 +81,8 @@ internal static partial class AnthropicRequestMapper
             }
         }
 
+        // response_format has no Anthropic field: a forced answer tool (AnthropicJsonAnswer), as LiteLLM does.
+        AnthropicJsonAnswer.For(chat)?.AddTo(result);
         if (Str(chat, "user") is { } user)
         {
             result["metadata"] = new JsonObject { ["user_id"] = user };

@@ -11,10 +11,14 @@ namespace Router.Gateway.Protocols.Anthropic;
 /// </summary>
 internal static class AnthropicResponseMapper
 {
-    /// <summary>The OpenAI finish_reason for an Anthropic stop_reason.</summary>
-    public static string FinishReason(string? stopReason) => stopReason switch
+    /// <summary>
+    /// The OpenAI finish_reason for an Anthropic stop_reason; <c>tool_use</c> without a client tool call (only the
+    /// <see cref="AnthropicJsonAnswer"/> tool was used) is a finished answer, <c>stop</c>.
+    /// </summary>
+    public static string FinishReason(string? stopReason, bool clientToolCalls = true) => stopReason switch
     {
         "max_tokens" => "length",
+        "tool_use" when !clientToolCalls => "stop",
         "tool_use" => "tool_calls",
         "refusal" => "content_filter",
         _ => "stop",
@@ -33,8 +37,11 @@ internal static class AnthropicResponseMapper
     public static long InputTokens(JsonNode? usage) =>
         (Int(usage, "input_tokens") ?? 0) + (Int(usage, "cache_read_input_tokens") ?? 0) + (Int(usage, "cache_creation_input_tokens") ?? 0);
 
-    /// <summary>An OpenAI <c>chat.completion</c> for an Anthropic <c>message</c> (outbound answer).</summary>
-    public static JsonObject ToChat(JsonObject message, long created)
+    /// <summary>
+    /// An OpenAI <c>chat.completion</c> for an Anthropic <c>message</c> (outbound answer); with <paramref name="json"/>,
+    /// its answer tool's <c>tool_use</c> becomes the content.
+    /// </summary>
+    public static JsonObject ToChat(JsonObject message, long created, AnthropicJsonAnswer? json = null)
     {
         var text = new System.Text.StringBuilder();
         var toolCalls = new JsonArray();
@@ -43,6 +50,10 @@ internal static class AnthropicResponseMapper
             if (Str(block, "type") == "text")
             {
                 text.Append(Str(block, "text"));
+            }
+            else if (Str(block, "type") == "tool_use" && AnthropicJsonAnswer.IsAnswer(json, block))
+            {
+                text.Append(json!.Text(block!["input"]));
             }
             else if (Str(block, "type") == "tool_use")
             {
@@ -74,7 +85,7 @@ internal static class AnthropicResponseMapper
                 ["index"] = 0,
                 ["message"] = reply,
                 ["logprobs"] = null,
-                ["finish_reason"] = FinishReason(Str(message, "stop_reason")),
+                ["finish_reason"] = FinishReason(Str(message, "stop_reason"), toolCalls.Count > 0),
             }),
             ["usage"] = new JsonObject { ["prompt_tokens"] = input, ["completion_tokens"] = output, ["total_tokens"] = input + output },
         };

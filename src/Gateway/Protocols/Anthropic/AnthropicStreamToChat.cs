@@ -10,7 +10,8 @@ namespace Router.Gateway.Protocols.Anthropic;
 /// A read stream over an Anthropic Messages SSE body that yields OpenAI <c>chat.completion.chunk</c> events
 /// (message_start → the role chunk; text_delta → content; tool_use start and input_json_delta → tool_calls;
 /// message_delta → finish_reason; message_stop → the usage chunk and <c>[DONE]</c>; ping ignored; an error event →
-/// an OpenAI error event). Pull-based: it reads upstream only as fast as the gateway reads it. Not thread-safe.
+/// an OpenAI error event). With an <see cref="AnthropicJsonAnswer"/>, the answer tool's input_json_delta fragments are
+/// content deltas (a wrapped schema's answer is held until its content_block_stop, then unwrapped). Pull-based: it reads upstream only as fast as the gateway reads it. Not thread-safe.
 /// </summary>
 internal sealed class AnthropicStreamToChat : Stream
 {
@@ -18,6 +19,9 @@ internal sealed class AnthropicStreamToChat : Stream
     private readonly long _created;
     private readonly SseEventParser _events = new();
     private readonly Dictionary<long, int> _toolIndex = [];
+    private readonly AnthropicJsonAnswer? _json;
+    private readonly StringBuilder _heldAnswer = new();
+    private long? _answerBlock;
     private readonly byte[] _readBuffer = new byte[8192];
     private byte[] _pending = [];
     private int _pendingOffset;
@@ -27,10 +31,11 @@ internal sealed class AnthropicStreamToChat : Stream
     private long _output;
     private bool _ended;
 
-    public AnthropicStreamToChat(Stream upstream, long created)
+    public AnthropicStreamToChat(Stream upstream, long created, AnthropicJsonAnswer? json = null)
     {
         _upstream = upstream;
         _created = created;
+        _json = json;
     }
 
     public override bool CanRead => true;
@@ -120,6 +125,28 @@ internal sealed class AnthropicStreamToChat : Stream
                 _output = Int(evt["message"]?["usage"], "output_tokens") ?? 0;
                 Chunk(output, new JsonObject { ["role"] = "assistant", ["content"] = "" }, null);
                 break;
+            case "content_block_start" when Str(evt!["content_block"], "type") == "tool_use" && AnthropicJsonAnswer.IsAnswer(_json, evt["content_block"]):
+                _answerBlock = Int(evt, "index") ?? 0;
+                break;
+            case "content_block_delta" when _answerBlock is { } answer && (Int(evt!, "index") ?? 0) == answer:
+                if (_json!.Wrapped)
+                {
+                    _heldAnswer.Append(Str(evt!["delta"], "partial_json"));
+                }
+                else if (Str(evt!["delta"], "partial_json") is { Length: > 0 } fragment)
+                {
+                    Chunk(output, new JsonObject { ["content"] = fragment }, null);
+                }
+
+                break;
+            case "content_block_stop" when _answerBlock is { } answer && (Int(evt!, "index") ?? 0) == answer:
+                if (_json!.Wrapped)
+                {
+                    Chunk(output, new JsonObject { ["content"] = _json.Text(_heldAnswer.ToString()) }, null);
+                }
+
+                _answerBlock = null;
+                break;
             case "content_block_start" when Str(evt!["content_block"], "type") == "tool_use":
                 var index = _toolIndex.Count;
                 _toolIndex[Int(evt, "index") ?? 0] = index;
@@ -149,7 +176,7 @@ internal sealed class AnthropicStreamToChat : Stream
                 break;
             case "message_delta":
                 _output = Int(evt!["usage"], "output_tokens") ?? _output;
-                Chunk(output, [], AnthropicResponseMapper.FinishReason(Str(evt["delta"], "stop_reason")));
+                Chunk(output, [], AnthropicResponseMapper.FinishReason(Str(evt["delta"], "stop_reason"), _toolIndex.Count > 0));
                 break;
             case "message_stop":
                 var usage = new JsonObject

@@ -9,7 +9,8 @@ namespace Router.Gateway.Protocols.Anthropic;
 /// The outbound adapter of a <c>provider: anthropic</c> arm, below YARP: the OpenAI chat request the pipeline forwards
 /// is rewritten into an Anthropic Messages request (<see cref="AnthropicRequestMapper.FromChat"/>), and the answer
 /// back into the OpenAI form (JSON via <see cref="AnthropicResponseMapper.ToChat"/>, SSE via
-/// <see cref="AnthropicStreamToChat"/>), so fallback, the 2xx-error peek, metering and the cache work unchanged.
+/// <see cref="AnthropicStreamToChat"/>; a <c>response_format</c> answer tool back into content, <see cref="AnthropicJsonAnswer"/>),
+/// so fallback, the 2xx-error peek, metering and the cache work unchanged.
 /// Error answers pass as they are: their <c>{"error":{"type","message"}}</c> is read by the error mapping, and 529
 /// (overloaded) is fallback-eligible like any 5xx. Thread-safe.
 /// </summary>
@@ -37,6 +38,7 @@ internal sealed class AnthropicUpstreamHandler : DelegatingHandler
             return new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = Json(JsonFields.Bytes(error)), RequestMessage = request };
         }
 
+        var json = AnthropicJsonAnswer.For(body);
         request.Content = Json(JsonFields.Bytes(AnthropicRequestMapper.FromChat(body, _defaultMaxTokens)));
         var response = await base.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -47,7 +49,7 @@ internal sealed class AnthropicUpstreamHandler : DelegatingHandler
         var created = _time.GetUtcNow().ToUnixTimeSeconds();
         if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
         {
-            var stream = new AnthropicStreamToChat(await response.Content.ReadAsStreamAsync(cancellationToken), created);
+            var stream = new AnthropicStreamToChat(await response.Content.ReadAsStreamAsync(cancellationToken), created, json);
             var content = new StreamContent(stream);
             content.Headers.ContentType = new MediaTypeHeaderValue("text/event-stream");
             response.Content = content;
@@ -57,7 +59,7 @@ internal sealed class AnthropicUpstreamHandler : DelegatingHandler
         var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         if (JsonNodeOrNull(answer) is JsonObject message && JsonFields.Str(message, "type") == "message")
         {
-            response.Content = Json(JsonFields.Bytes(AnthropicResponseMapper.ToChat(message, created)));
+            response.Content = Json(JsonFields.Bytes(AnthropicResponseMapper.ToChat(message, created, json)));
         }
         else
         {
