@@ -92,6 +92,6 @@ public sealed class MixLlmRouter : IRouter
     {
         Span<float> embedding = stackalloc float[Engine.EmbeddingDimension];
         Engine.Project(raw, embedding);
-        return Engine.Decide(request.RequestId, embedding, request.PromptTokens, request.Candidates, request.Policy);
+        return Engine.Decide(request.RequestId, embedding, request.PromptTokens, request.Candidates, request.Policy, request.PersonalTerms.Span);
     }
 }
