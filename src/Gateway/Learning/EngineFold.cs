@@ -129,8 +129,10 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
             return null;
         }
 
-        var predicted = state.Engine.Predict(new Router.Core.Arms.ArmDefinition { Name = rated.Arm }, rated.Embedding, 0).Quality;
-        return model => model.Observe(rated.User, rated.Arm, rated.Score - predicted);
+        var prediction = state.Engine.Predict(new Router.Core.Arms.ArmDefinition { Name = rated.Arm }, rated.Embedding, 0);
+        var features = new double[PersonalFeatures.Count];
+        PersonalFeatures.Write(prediction.Quality, prediction.CompletionTokens, features);
+        return model => model.Observe(rated.User, rated.Arm, rated.Score - prediction.Quality, features);
     }
 
     private static StateDocument? TryReadDocument(ReadOnlyMemory<byte> bytes)

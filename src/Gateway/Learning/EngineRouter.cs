@@ -8,10 +8,9 @@ namespace Router.Gateway.Learning;
 
 /// <summary>
 /// The gateway's <see cref="IRouter"/> for <c>auto</c>: the <see cref="Router.Core.Decision.MixLlmRouter"/> over the
-/// current folded engine (<see cref="LearnedState.Router"/>; a snapshot restore swaps the engine underneath), then
+/// current folded engine and personal preferences (the request's user key gets their personal terms) (<see cref="LearnedState.Router"/>; a snapshot restore swaps the engine underneath), then
 /// exploration (<c>Router:Exploration</c>, <see cref="Explorer"/>: the served arm may be drawn, the propensity is its
-/// true probability), the user's personal terms (<see cref="LearnedState.Personal"/>, when the request names a user
-/// with feedback), and the prompt hash (and text, with <c>Router:DecisionLog:StorePrompts</c>) for the decision log.
+/// true probability), and the prompt hash (and text, with <c>Router:DecisionLog:StorePrompts</c>) for the decision log.
 /// </summary>
 public sealed class EngineRouter(LearnedState state, IOptions<ExplorationOptions>? exploration = null, IOptions<DecisionLogOptions>? log = null) : IRouter
 {
@@ -22,16 +21,6 @@ public sealed class EngineRouter(LearnedState state, IOptions<ExplorationOptions
     public async ValueTask<RoutingDecision> RouteAsync(RoutingRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.UserId is not null && request.PersonalTerms.IsEmpty && request.Candidates.Count > 0)
-        {
-            // The user's personal term per candidate (docs/personalisation.md); none for a user without feedback.
-            var terms = new double[request.Candidates.Count];
-            if (state.Personal.Terms(request.UserId, [.. request.Candidates.Select(c => c.Name)], terms))
-            {
-                request = request with { PersonalTerms = terms };
-            }
-        }
-
         var decision = _explorer.Apply(await state.Router.RouteAsync(request, cancellationToken));
         return decision with
         {

@@ -28,9 +28,9 @@ public sealed class LearnedState
         ArgumentNullException.ThrowIfNull(initial);
         _encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         _queries = queries;
-        _router = new MixLlmRouter(initial, encoder, queries);
         PersonalisationOptions = personalisation ?? new PersonalisationOptions();
         _personal = new PersonalPreferenceModel(PersonalisationOptions);
+        _router = new MixLlmRouter(initial, encoder, queries, _personal);
         InitialCheckpoint = initial.SerializeState();
     }
 
@@ -70,9 +70,10 @@ public sealed class LearnedState
     /// <summary>Replaces the engine and the personal state (snapshot restore); null personal state: empty.</summary>
     internal void Replace(MixLlmEngine engine, LearningStats stats, PersonalPreferenceModel? personal = null)
     {
-        Volatile.Write(ref _router, new MixLlmRouter(engine, _encoder, _queries));
+        personal ??= new PersonalPreferenceModel(PersonalisationOptions);
+        Volatile.Write(ref _personal, personal);
+        Volatile.Write(ref _router, new MixLlmRouter(engine, _encoder, _queries, personal));
         Volatile.Write(ref _stats, stats);
-        Volatile.Write(ref _personal, personal ?? new PersonalPreferenceModel(PersonalisationOptions));
     }
 
     /// <summary>Publishes new counters (after an engine apply).</summary>

@@ -49,7 +49,7 @@ public sealed partial class PersonalPreferenceModel
         {
             if (cells.N[a] > 0)
             {
-                Accumulate(matrix, rhs, _armFactors[a], cells.N[a], cells.Sum[a]);
+                Accumulate(matrix, rhs, _armFactors[a], cells.N[a], DeviationSum(cells, a));
             }
         }
 
@@ -79,7 +79,7 @@ public sealed partial class PersonalPreferenceModel
                 {
                     if (a < cells.N.Length && cells.N[a] > 0)
                     {
-                        Accumulate(matrix, rhs, cells.Factor, cells.N[a], cells.Sum[a]);
+                        Accumulate(matrix, rhs, cells.Factor, cells.N[a], DeviationSum(cells, a));
                         rated = true;
                     }
                 }

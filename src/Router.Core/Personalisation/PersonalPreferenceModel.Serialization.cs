@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace Router.Core.Personalisation;
 
 // Snapshot form of PersonalPreferenceModel: {"format":"personal-preferences","version":1,"clock":…,"observations":…,
-// "kappa":…,"arms":[…],"armFactors":[[…]],"users":[{"id","last","count","n","sum","sumSq","factor"}]}, users by
+// "kappa":…,"arms":[…],"armFactors":[[…]],"users":[{"id","last","count","n","sum","sumSq","factor","sumFeatures","gram",
+// "gramRhs","theta"}]}, users by
 // ordinal id, arms in first-seen order (the order sums run in), doubles in the round-trip form System.Text.Json
 // writes. The options are not in it: they come from configuration, the same on every replica.
 public sealed partial class PersonalPreferenceModel
@@ -56,6 +57,10 @@ public sealed partial class PersonalPreferenceModel
                     WriteArray(writer, "sum", cells.Sum);
                     WriteArray(writer, "sumSq", cells.SumSq);
                     WriteArray(writer, "factor", cells.Factor);
+                    WriteArray(writer, "sumFeatures", cells.SumFeatures);
+                    WriteArray(writer, "gram", cells.Gram);
+                    WriteArray(writer, "gramRhs", cells.GramRhs);
+                    WriteArray(writer, "theta", cells.Theta);
                     writer.WriteEndObject();
                 }
 
@@ -112,8 +117,14 @@ public sealed partial class PersonalPreferenceModel
                 Sum = ReadArray(user.GetProperty("sum")),
                 SumSq = ReadArray(user.GetProperty("sumSq")),
                 Factor = ReadArray(user.GetProperty("factor")),
+                SumFeatures = ReadArray(user.GetProperty("sumFeatures")),
+                Gram = ReadArray(user.GetProperty("gram")),
+                GramRhs = ReadArray(user.GetProperty("gramRhs")),
+                Theta = ReadArray(user.GetProperty("theta")),
             };
-            if (cells.Factor.Length != rank || cells.Sum.Length != cells.N.Length || cells.SumSq.Length != cells.N.Length || cells.N.Length > arms.Count)
+            const int p = PersonalFeatures.Count + 1;
+            if (cells.Factor.Length != rank || cells.Sum.Length != cells.N.Length || cells.SumSq.Length != cells.N.Length || cells.N.Length > arms.Count
+                || cells.SumFeatures.Length != cells.N.Length * PersonalFeatures.Count || cells.Gram.Length != p * p || cells.GramRhs.Length != p || cells.Theta.Length != p)
             {
                 throw new JsonException($"User {id} does not fit the model.");
             }

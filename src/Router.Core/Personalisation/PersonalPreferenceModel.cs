@@ -101,13 +101,23 @@ public sealed partial class PersonalPreferenceModel
     /// <see cref="PersonalisationOptions.RefitEvery"/> ratings, the arm factors and κ.
     /// </summary>
     /// <exception cref="ArgumentException">Empty user or arm, or a residual that is not finite.</exception>
-    public void Observe(string user, string arm, double residual)
+    /// <param name="user">The user key.</param>
+    /// <param name="arm">The served arm.</param>
+    /// <param name="residual">Score − p̂ of the served arm.</param>
+    /// <param name="features">The served arm's <see cref="PersonalFeatures"/> for the rated query (required with
+    /// <see cref="PersonalisationOptions.UseFeatures"/>, else ignored).</param>
+    public void Observe(string user, string arm, double residual, ReadOnlySpan<double> features = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         ArgumentException.ThrowIfNullOrEmpty(arm);
         if (!double.IsFinite(residual))
         {
             throw new ArgumentException("The residual must be finite.", nameof(residual));
+        }
+
+        if (Options.UseFeatures && (features.Length != PersonalFeatures.Count || !AllFinite(features)))
+        {
+            throw new ArgumentException($"Expected {PersonalFeatures.Count} finite features.", nameof(features));
         }
 
         lock (_lock)
@@ -119,6 +129,11 @@ public sealed partial class PersonalPreferenceModel
             cells.Sum[a] += residual;
             cells.SumSq[a] += residual * residual;
             cells.Count++;
+            if (Options.UseFeatures)
+            {
+                ObserveFeatures(cells, a, residual, features);
+            }
+
             Touch(user, cells);
             _observations++;
             SolveUser(cells);
@@ -150,12 +165,22 @@ public sealed partial class PersonalPreferenceModel
     /// <paramref name="user"/> into <paramref name="terms"/>; zeros for an unknown user, a null user or
     /// <see cref="PersonalisationMode.Off"/>. Returns false when every term is 0 for that reason.
     /// </summary>
-    public bool Terms(string? user, IReadOnlyList<string> arms, Span<double> terms)
+    /// <param name="user">The user key.</param>
+    /// <param name="arms">The candidates.</param>
+    /// <param name="features">Per candidate, <see cref="PersonalFeatures.Count"/> values (row-major) for this query;
+    /// empty: the query-independent part only.</param>
+    /// <param name="terms">One term per candidate.</param>
+    public bool Terms(string? user, IReadOnlyList<string> arms, ReadOnlySpan<double> features, Span<double> terms)
     {
         ArgumentNullException.ThrowIfNull(arms);
         if (terms.Length < arms.Count)
         {
             throw new ArgumentException("One term per arm.", nameof(terms));
+        }
+
+        if (!features.IsEmpty && features.Length != arms.Count * PersonalFeatures.Count)
+        {
+            throw new ArgumentException($"Expected {PersonalFeatures.Count} features per arm.", nameof(features));
         }
 
         terms[..arms.Count].Clear();
@@ -173,7 +198,8 @@ public sealed partial class PersonalPreferenceModel
 
             for (var i = 0; i < arms.Count; i++)
             {
-                terms[i] = _armIndex.TryGetValue(arms[i], out var a) ? Term(cells, a, out _, out _, out _) : 0;
+                var armFeatures = features.IsEmpty ? default : features.Slice(i * PersonalFeatures.Count, PersonalFeatures.Count);
+                terms[i] = Term(cells, _armIndex.TryGetValue(arms[i], out var a) ? a : -1, armFeatures, out _, out _, out _);
             }
 
             return true;
@@ -195,23 +221,42 @@ public sealed partial class PersonalPreferenceModel
             foreach (var arm in _arms.Order(StringComparer.Ordinal))
             {
                 var a = _armIndex[arm];
-                var term = Term(cells, a, out var mean, out var weight, out var factor);
+                var term = Term(cells, a, default, out var mean, out var weight, out var factor);
                 arms.Add(new ArmPreference(arm, a < cells.N.Length ? cells.N[a] : 0, mean, weight, factor, term));
             }
 
-            return new UserPreferences(user, cells.Count, _kappa, arms);
+            return new UserPreferences(user, cells.Count, _kappa, arms, [.. cells.Theta]);
         }
     }
 
-    // t = f + w·(mean − f), w = n/(n+κ); f = p_u·q_a with factors, else 0. Clipped to ±MaxTerm.
-    private double Term(UserCells cells, int a, out double mean, out double weight, out double factor)
+    // t = θ_u·[1; φ] + f + w·(mean − f), w = n/(n+κ), mean = the cell's mean residual left after θ_u·[1; φ];
+    // f = p_u·q_a with factors, else 0. Arm index −1: an arm the model has never seen (features only). Clipped.
+    private double Term(UserCells cells, int a, ReadOnlySpan<double> features, out double mean, out double weight, out double factor)
     {
-        var n = a < cells.N.Length ? cells.N[a] : 0;
-        mean = n > 0 ? cells.Sum[a] / n : 0;
+        var n = a >= 0 && a < cells.N.Length ? cells.N[a] : 0;
+        mean = n > 0 ? DeviationSum(cells, a) / n : 0;
         weight = n / (n + _kappa);
-        factor = Options.Mode == PersonalisationMode.ResidualsAndFactors ? Dot(cells.Factor, _armFactors[a]) : 0;
+        factor = a >= 0 && Options.Mode == PersonalisationMode.ResidualsAndFactors ? Dot(cells.Factor, _armFactors[a]) : 0;
         var term = factor + (weight * (mean - factor));
+        if (Options.UseFeatures && !features.IsEmpty)
+        {
+            term += FeatureTerm(cells, features);
+        }
+
         return Math.Clamp(term, -Options.MaxTerm, Options.MaxTerm);
+    }
+
+    private static bool AllFinite(ReadOnlySpan<double> values)
+    {
+        foreach (var value in values)
+        {
+            if (!double.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private int ArmIndex(string arm)
@@ -284,6 +329,18 @@ public sealed partial class PersonalPreferenceModel
 
         public double[] Factor { get; set; } = new double[rank];
 
+        /// <summary>Σφ per cell, arm-major (arms × <see cref="PersonalFeatures.Count"/>).</summary>
+        public double[] SumFeatures { get; set; } = [];
+
+        /// <summary>Σxxᵀ over the user's ratings, x = [1; φ] (row-major).</summary>
+        public double[] Gram { get; set; } = new double[(PersonalFeatures.Count + 1) * (PersonalFeatures.Count + 1)];
+
+        /// <summary>Σ r·x.</summary>
+        public double[] GramRhs { get; set; } = new double[PersonalFeatures.Count + 1];
+
+        /// <summary>θ_u = (Σxxᵀ + λI)⁻¹ Σ r·x.</summary>
+        public double[] Theta { get; set; } = new double[PersonalFeatures.Count + 1];
+
         public void Grow(int arms)
         {
             if (N.Length < arms)
@@ -291,10 +348,12 @@ public sealed partial class PersonalPreferenceModel
                 var n = N;
                 var sum = Sum;
                 var sumSq = SumSq;
+                var sumFeatures = SumFeatures;
                 Array.Resize(ref n, arms);
                 Array.Resize(ref sum, arms);
                 Array.Resize(ref sumSq, arms);
-                (N, Sum, SumSq) = (n, sum, sumSq);
+                Array.Resize(ref sumFeatures, arms * PersonalFeatures.Count);
+                (N, Sum, SumSq, SumFeatures) = (n, sum, sumSq, sumFeatures);
             }
         }
     }

@@ -31,6 +31,16 @@ public sealed record PersonalisationOptions
     /// <summary>See <see cref="MinKappa"/>.</summary>
     public double MaxKappa { get; init; } = 1000;
 
+    /// <summary>
+    /// Learn per-user preference weights θ_u over the arm features of <see cref="PersonalFeatures"/> (predicted quality,
+    /// predicted length) besides the per-arm cells, so that a preference such as "quality counts double" or "shorter is
+    /// better" reaches arms and queries the user never rated. Default true.
+    /// </summary>
+    public bool UseFeatures { get; init; } = true;
+
+    /// <summary>Ridge strength of θ_u (prior θ = 0), in ratings. Default 5.</summary>
+    public double FeatureRegularisation { get; init; } = 5;
+
     /// <summary>Rank k of the user and arm factors. Default 4.</summary>
     public int Rank { get; init; } = 4;
 
@@ -69,5 +79,6 @@ public sealed record PersonalisationOptions
         Check(FactorRegularisation > 0 && double.IsFinite(FactorRegularisation), "FactorRegularisation must be positive.");
         Check(RefitEvery >= 1 && RefitSweeps >= 1, "RefitEvery and RefitSweeps must be at least 1.");
         Check(MaxTerm > 0 && double.IsFinite(MaxTerm), "MaxTerm must be positive.");
+        Check(FeatureRegularisation > 0 && double.IsFinite(FeatureRegularisation), "FeatureRegularisation must be positive.");
     }
 }

@@ -106,7 +106,7 @@ internal sealed class PersonaSimulator
             var i = draw.Next(pool.N);
             predictor.Predict(pool, i, quality, length, bonus);
             predictor.FeedbackTerms(pool, i, feedback);
-            PersonalTerms(personal, user.Id, pool, terms);
+            PersonalTerms(personal, user.Id, pool, quality, length, terms);
             var a = Argmax(pool, i, quality, length, bonus, feedback, terms);
             var reward = user.Persona.Reward(pool, i, a);
             if (double.IsNaN(reward))
@@ -114,19 +114,30 @@ internal sealed class PersonaSimulator
                 continue; // no recorded outcome for this pair: the user could not have rated it; draw again
             }
 
-            personal?.Observe(user.Id, pool.Arms[a].Name, reward - quality[a]);
+            Span<double> features = stackalloc double[PersonalFeatures.Count];
+            PersonalFeatures.Write(quality[a], length[a], features);
+            personal?.Observe(user.Id, pool.Arms[a].Name, reward - quality[a], features);
             predictor.Observe(pool, i, a, Math.Clamp(reward, 0, 1), pool.CompletionTokens[(i * k) + a]);
             return;
         }
     }
 
-    private static void PersonalTerms(PersonalPreferenceModel? personal, string user, EvalSet set, Span<double> terms)
+    // As MixLlmRouter does: the features of every arm's shared prediction for this query, then the user's terms.
+    private static void PersonalTerms(PersonalPreferenceModel? personal, string user, EvalSet set, ReadOnlySpan<double> quality, ReadOnlySpan<double> length, Span<double> terms)
     {
         terms.Clear();
-        if (personal is not null)
+        if (personal is null)
         {
-            personal.Terms(user, set.Arms.Select(a => a.Name).ToList(), terms);
+            return;
         }
+
+        Span<double> features = stackalloc double[set.K * PersonalFeatures.Count];
+        for (var a = 0; a < set.K; a++)
+        {
+            PersonalFeatures.Write(quality[a], length[a], features.Slice(a * PersonalFeatures.Count, PersonalFeatures.Count));
+        }
+
+        personal.Terms(user, set.Arms.Select(a => a.Name).ToList(), features, terms);
     }
 
     // Per persona: mean reward and mean cost over every user of it routing the whole test set.
@@ -151,9 +162,9 @@ internal sealed class PersonaSimulator
             var count = 0;
             foreach (var user in group)
             {
-                PersonalTerms(personal, user.Id, _test, terms);
                 for (var i = 0; i < _test.N; i++)
                 {
+                    PersonalTerms(personal, user.Id, _test, quality.AsSpan(i * k, k), length.AsSpan(i * k, k), terms);
                     var a = Argmax(_test, i, quality.AsSpan(i * k, k), length.AsSpan(i * k, k), bonus.AsSpan(i * k, k), feedback.AsSpan(i * k, k), terms);
                     reward += group.Key.Reward(_test, i, a);
                     cost += _test.Cost[(i * k) + a];
