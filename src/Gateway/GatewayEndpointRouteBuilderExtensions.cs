@@ -4,6 +4,7 @@ using Router.Gateway.Feedback;
 using Router.Gateway.Health;
 using Router.Gateway.OpenAi;
 using Router.Gateway.OpsConsole;
+using Router.Gateway.Personalisation;
 using Router.Gateway.Protocols;
 
 namespace Router.Gateway;
@@ -24,6 +25,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         app.MapAdminEndpoints();         // /admin/arms, /admin/policy, /admin/stats, /admin/checkpoint (Router:AdminKey)
         app.MapDecisionLogEndpoints();   // /admin/decisions, /admin/decisions/export (decision log)
         app.MapApiKeyAdminEndpoints();   // /admin/keys: client keys, budgets, limits
+        app.MapUserAdminEndpoints();     // /admin/users/{id}: personal terms, forget a user
         app.MapRouterHealth();           // /health/live, /health/ready
         app.MapOpsConsoleEndpoints();    // /ui/, /admin/usage, /v1/usage, /admin/policy/frontier, /openapi/v1.json, /docs
         return app;

@@ -172,7 +172,7 @@ public static partial class AdminEndpoints
 
     private static IResult Stats(IArmCatalog catalog, LearnedState state, IServiceProvider services)
     {
-        var (engineBytes, stats) = state.Capture();
+        var (engineBytes, stats, personalBytes) = state.Capture();
         var engine = state.Engine;
         var learned = engine.Arms.ToHashSet(StringComparer.Ordinal);
         var totalRequests = stats.Arms.Values.Sum(a => a.Requests);
@@ -200,12 +200,14 @@ public static partial class AdminEndpoints
             };
         }).ToArray();
 
-        var serialized = EngineFold.Document(engineBytes, stats);
+        var serialized = EngineFold.Document(engineBytes, stats, personal: personalBytes);
         var health = services.GetService<RouterStateHealth>()?.GetReport();
         return Results.Ok(new
         {
             stateHash = LearnedState.Hash(serialized),
             engineHash = LearnedState.Hash(engineBytes),
+            personalHash = LearnedState.Hash(personalBytes),
+            personalUsers = state.Personal.UserCount,
             stateBytes = serialized.Length,
             stateVersion = stats.EntriesApplied,
             engineEventsApplied = engine.EventsApplied,

@@ -76,7 +76,7 @@ public static partial class FeedbackEndpoints
         var arm = decision.ChosenArm;
         var embedding = decision.Embedding.ToArray();
         LearningEvent learningEvent = request.Score is { } score
-            ? new RefinedFeedback { Arm = arm, RequestId = request.RequestId, Embedding = embedding, Score = score }
+            ? new RefinedFeedback { Arm = arm, RequestId = request.RequestId, Embedding = embedding, Score = score, User = decision.UserId }
             : new BinaryFeedback
             {
                 Arm = arm,
@@ -85,6 +85,7 @@ public static partial class FeedbackEndpoints
                 Up = request.Up!.Value,
                 Propensity = decision.Propensity,
                 Candidates = decision.Scores.Count > 0 ? [.. decision.Scores.Select(s => s.Arm)] : [.. decision.RankedArms],
+                User = decision.UserId,
             };
         var kind = request.Score is not null ? LearningKinds.FeedbackScore : LearningKinds.FeedbackThumbs;
 

@@ -365,6 +365,7 @@ internal sealed class ArmTransformer : HttpTransformer
                 writer.WriteNumber("cost_usd", Round(s.PredictedCostUsd));
                 writer.WriteNumber("bonus", Round(s.UncertaintyBonus));
                 writer.WriteNumber("latency_penalty", Round(s.LatencyPenalty));
+                writer.WriteNumber("personal", Round(s.PersonalTerm));
                 if (s.ExcludedReason is not null)
                 {
                     writer.WriteString("excluded", s.ExcludedReason);

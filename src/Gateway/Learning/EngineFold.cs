@@ -2,6 +2,7 @@ using System.Text.Json;
 using Router.Core.Budget;
 using Router.Core.Decision;
 using Router.Core.Learning;
+using Router.Core.Personalisation;
 using Router.Core.State;
 using Router.Gateway.Budget;
 
@@ -14,8 +15,10 @@ namespace Router.Gateway.Learning;
 /// engine, so replicas that folded the same entries hold bit-identical state.
 /// </summary>
 /// <remarks>
-/// Snapshot bytes: <c>{"format":"router-gateway-state","version":1,"engine":"&lt;base64 checkpoint&gt;","stats":{…}}</c>.
-/// A bare engine checkpoint is accepted by <see cref="Restore"/> too.
+/// Snapshot bytes: <c>{"format":"router-gateway-state","version":1,"engine":"&lt;base64 checkpoint&gt;","stats":{…},
+/// "personal":"&lt;base64 personal-preferences JSON&gt;"}</c>. A bare engine checkpoint is accepted by <see cref="Restore"/> too.
+/// Feedback that names a user also updates <see cref="LearnedState.Personal"/> with the residual score − p̂ (the shared
+/// prediction for the served arm before the feedback's own update), and <see cref="UserForgotten"/> drops a user.
 /// </remarks>
 public sealed partial class EngineFold(LearnedState state, TimeProvider time, ILogger<EngineFold> logger, BudgetAutopilot? autopilot = null) : ILearningStateFold
 {
@@ -46,15 +49,18 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
     {
         lock (state.FoldLock)
         {
-            var (engine, stats) = state.Capture();
-            return Document(engine, stats, autopilot?.Capture());
+            var (engine, stats, personal) = state.Capture();
+            return Document(engine, stats, autopilot?.Capture(), personal);
         }
     }
 
     /// <summary>The snapshot bytes for an engine checkpoint, counters and autopilot controllers (see remarks).</summary>
-    internal static byte[] Document(byte[] engine, LearningStats stats, Dictionary<string, LambdaControllerState>? autopilot = null) =>
+    internal static byte[] Document(byte[] engine, LearningStats stats, Dictionary<string, LambdaControllerState>? autopilot = null, byte[]? personal = null) =>
         JsonSerializer.SerializeToUtf8Bytes(
-            new StateDocument { Format = FormatName, Version = 1, Engine = engine, Stats = stats, Autopilot = autopilot is { Count: > 0 } ? autopilot : null }, JsonOptions);
+            new StateDocument
+            {
+                Format = FormatName, Version = 1, Engine = engine, Stats = stats, Autopilot = autopilot is { Count: > 0 } ? autopilot : null, Personal = personal,
+            }, JsonOptions);
 
     private void RestoreCore(StateSnapshot? snapshot)
     {
@@ -73,7 +79,8 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
             return;
         }
 
-        state.Replace(MixLlmEngine.Deserialize(document.Engine, time), document.Stats ?? LearningStats.Empty);
+        var personal = document.Personal is { Length: > 0 } bytes ? PersonalPreferenceModel.Deserialize(bytes, state.PersonalisationOptions) : null;
+        state.Replace(MixLlmEngine.Deserialize(document.Engine, time), document.Stats ?? LearningStats.Empty, personal);
         autopilot?.Restore(document.Autopilot);
     }
 
@@ -84,7 +91,9 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
         try
         {
             logged = LoggedEvent.Deserialize(entry.Payload);
+            var personal = PersonalUpdate(logged.Event);   // read p̂ before the engine learns from this feedback
             state.Engine.Apply(logged.Event);
+            personal?.Invoke(state.Personal);
             applied = true;
             if (logged is { Budget: { } budget, Event: UsageObserved usage })
             {
@@ -98,6 +107,32 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
         }
 
         state.SetStats(state.Stats.With(logged, applied));
+    }
+
+    // The personal side of an event: a rating by a named user adds score − p̂ to the user's cell of the served arm;
+    // a forget drops the user. p̂ is the shared quality prediction for the event's embedding, as the engine scored it.
+    private Action<PersonalPreferenceModel>? PersonalUpdate(LearningEvent learningEvent)
+    {
+        (string User, string Arm, float[] Embedding, double Score)? rating = learningEvent switch
+        {
+            RefinedFeedback { User: { Length: > 0 } user } refined => (user, refined.Arm, refined.Embedding, Math.Clamp(refined.Score, 0, 1)),
+            BinaryFeedback { User: { Length: > 0 } user } binary => (user, binary.Arm, binary.Embedding, binary.Up ? 1 : 0),
+            _ => null,
+        };
+        if (learningEvent is UserForgotten forgotten)
+        {
+            return model => model.Forget(forgotten.User);
+        }
+
+        if (rating is not { } rated)
+        {
+            return null;
+        }
+
+        var prediction = state.Engine.Predict(new Router.Core.Arms.ArmDefinition { Name = rated.Arm }, rated.Embedding, 0);
+        var features = new double[PersonalFeatures.Count];
+        PersonalFeatures.Write(prediction.Quality, prediction.CompletionTokens, features);
+        return model => model.Observe(rated.User, rated.Arm, rated.Score - prediction.Quality, features);
     }
 
     private static StateDocument? TryReadDocument(ReadOnlyMemory<byte> bytes)
@@ -127,5 +162,8 @@ public sealed partial class EngineFold(LearnedState state, TimeProvider time, IL
         public LearningStats? Stats { get; init; }
 
         public Dictionary<string, LambdaControllerState>? Autopilot { get; init; }
+
+        [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        public byte[]? Personal { get; init; }
     }
 }

@@ -8,7 +8,7 @@ namespace Router.Gateway.Learning;
 
 /// <summary>
 /// The gateway's <see cref="IRouter"/> for <c>auto</c>: the <see cref="Router.Core.Decision.MixLlmRouter"/> over the
-/// current folded engine (<see cref="LearnedState.Router"/>; a snapshot restore swaps the engine underneath), then
+/// current folded engine and personal preferences (the request's user key gets their personal terms) (<see cref="LearnedState.Router"/>; a snapshot restore swaps the engine underneath), then
 /// exploration (<c>Router:Exploration</c>, <see cref="Explorer"/>: the served arm may be drawn, the propensity is its
 /// true probability), and the prompt hash (and text, with <c>Router:DecisionLog:StorePrompts</c>) for the decision log.
 /// </summary>
@@ -26,6 +26,7 @@ public sealed class EngineRouter(LearnedState state, IOptions<ExplorationOptions
         {
             PromptHash = DecisionLogObserver.HashPrompt(request.QueryText),
             PromptText = _storePrompts ? request.QueryText : null,
+            UserId = request.UserId,
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Router.Core.Decision;
 using Router.Core.Embedding;
+using Router.Core.Personalisation;
 
 namespace Router.Gateway.Learning;
 
@@ -16,17 +17,20 @@ public sealed class LearnedState
     private readonly Lock _foldLock = new();
     private MixLlmRouter _router;
     private LearningStats _stats = LearningStats.Empty;
+    private PersonalPreferenceModel _personal;
 
     /// <summary>
     /// Starts from <paramref name="initial"/> (the checkpoint, or the untrained default); <paramref name="queries"/>
     /// (optional) embeds the queries on the hot path (cache, micro-batching), see <see cref="MixLlmRouter"/>.
     /// </summary>
-    public LearnedState(MixLlmEngine initial, ITextEncoder encoder, IQueryEncoder? queries = null)
+    public LearnedState(MixLlmEngine initial, ITextEncoder encoder, IQueryEncoder? queries = null, PersonalisationOptions? personalisation = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         _encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
         _queries = queries;
-        _router = new MixLlmRouter(initial, encoder, queries);
+        PersonalisationOptions = personalisation ?? new PersonalisationOptions();
+        _personal = new PersonalPreferenceModel(PersonalisationOptions);
+        _router = new MixLlmRouter(initial, encoder, queries, _personal);
         InitialCheckpoint = initial.SerializeState();
     }
 
@@ -39,6 +43,12 @@ public sealed class LearnedState
     /// <summary>The current engine.</summary>
     public MixLlmEngine Engine => Router.Engine;
 
+    /// <summary>The per-user preferences folded from the same log (docs/personalisation.md).</summary>
+    public PersonalPreferenceModel Personal => Volatile.Read(ref _personal);
+
+    /// <summary>The personalisation constants (<c>Router:Personalisation</c>).</summary>
+    public PersonalisationOptions PersonalisationOptions { get; }
+
     /// <summary>The current counters.</summary>
     public LearningStats Stats => Volatile.Read(ref _stats);
 
@@ -48,19 +58,21 @@ public sealed class LearnedState
     /// <summary>Held by the fold while it changes the state, so <see cref="Capture"/> never sees engine and counters apart.</summary>
     internal Lock FoldLock => _foldLock;
 
-    /// <summary>The engine's checkpoint bytes and the counters, taken together between two applied entries.</summary>
-    public (byte[] Engine, LearningStats Stats) Capture()
+    /// <summary>The engine's checkpoint bytes, the counters and the personal state, taken together between two applied entries.</summary>
+    public (byte[] Engine, LearningStats Stats, byte[] Personal) Capture()
     {
         lock (_foldLock)
         {
-            return (Engine.SerializeState(), Stats);
+            return (Engine.SerializeState(), Stats, Personal.Serialize());
         }
     }
 
-    /// <summary>Replaces the engine (snapshot restore).</summary>
-    internal void Replace(MixLlmEngine engine, LearningStats stats)
+    /// <summary>Replaces the engine and the personal state (snapshot restore); null personal state: empty.</summary>
+    internal void Replace(MixLlmEngine engine, LearningStats stats, PersonalPreferenceModel? personal = null)
     {
-        Volatile.Write(ref _router, new MixLlmRouter(engine, _encoder, _queries));
+        personal ??= new PersonalPreferenceModel(PersonalisationOptions);
+        Volatile.Write(ref _personal, personal);
+        Volatile.Write(ref _router, new MixLlmRouter(engine, _encoder, _queries, personal));
         Volatile.Write(ref _stats, stats);
     }
 

@@ -21,4 +21,7 @@ public static class LearningKinds
 
     /// <summary>An arm left the catalog (its state is dropped).</summary>
     public const string ArmRemoved = "arm-removed";
+
+    /// <summary>A user was forgotten (<c>DELETE /admin/users/{id}</c>): every replica drops their personal state.</summary>
+    public const string UserForgotten = "user-forgotten";
 }

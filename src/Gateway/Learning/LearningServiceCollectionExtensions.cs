@@ -2,10 +2,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Router.Core.Decision;
 using Router.Core.DependencyInjection;
 using Router.Core.Embedding;
+using Router.Core.Personalisation;
 using Router.Core.State;
 using Router.Gateway.Budget;
+using Microsoft.Extensions.Options;
 using Router.Gateway.DecisionLog;
 using Router.Gateway.Decisions;
+using Router.Gateway.Personalisation;
 using Router.Gateway.Usage;
 using IRouter = Router.Core.Routing.IRouter;
 
@@ -31,7 +34,9 @@ public static class LearningServiceCollectionExtensions
         });
         services.AddRouterState(configuration);
 
-        services.TryAddSingleton(sp => new LearnedState(sp.GetRequiredService<MixLlmEngine>(), sp.GetRequiredService<ITextEncoder>(), sp.GetService<IQueryEncoder>()));
+        services.AddRouterPersonalisation(configuration);   // Router:Personalisation, Router:Privacy
+        services.TryAddSingleton(sp => new LearnedState(sp.GetRequiredService<MixLlmEngine>(), sp.GetRequiredService<ITextEncoder>(), sp.GetService<IQueryEncoder>(),
+            sp.GetRequiredService<IOptions<PersonalisationOptions>>().Value));
         services.TryAddSingleton(sp => sp.GetRequiredService<MixLlmEngine>().InFlight);   // fed by the request pipeline
         services.TryAddSingleton<EngineFold>();
         services.TryAddSingleton<ILearningStateFold>(sp => sp.GetRequiredService<EngineFold>());

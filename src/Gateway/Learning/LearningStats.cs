@@ -38,6 +38,11 @@ public sealed record LearningStats
         }
 
         var e = logged.Event;
+        if (e is UserForgotten)
+        {
+            return this with { EntriesApplied = EntriesApplied + 1 };   // about no arm
+        }
+
         if (e is ArmRemoved)
         {
             return this with { EntriesApplied = EntriesApplied + 1, Arms = Arms.Remove(e.Arm) };

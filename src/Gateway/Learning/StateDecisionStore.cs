@@ -9,7 +9,8 @@ namespace Router.Gateway.Learning;
 /// <summary>
 /// <see cref="IDecisionStore"/> over the state layer's <see cref="IDecisionRecordStore"/> (Redis with several replicas,
 /// so feedback may reach any of them; TTL <c>Router:State:DecisionRecordTtl</c>, default 24 h). Stores what feedback
-/// needs: ranked arms, propensity, candidates, the projected embedding, time and API key id (not the full scores).
+/// needs: ranked arms, propensity, candidates, the projected embedding, time, API key id and the personalisation
+/// user key (hashed with <c>Router:Privacy:HashUsers</c>; not the full scores).
 /// The newest <see cref="RecentCapacity"/> records are also kept in this replica's memory, so feedback to the replica
 /// that served a request still lands while Redis is unreachable (it is then buffered on disk with the other events).
 /// </summary>
@@ -36,6 +37,7 @@ public sealed class StateDecisionStore(IDecisionRecordStore records) : IDecision
             Embedding = decision.Embedding.ToArray(),
             DecidedAt = record.DecidedAt,
             ApiKeyId = record.ApiKeyId,
+            UserId = decision.UserId,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(stored, JsonOptions);
         if (_recent.TryGetValue(record.RequestId, out var previous))
@@ -95,6 +97,7 @@ public sealed class StateDecisionStore(IDecisionRecordStore records) : IDecision
             Policy = stored.Policy ?? "unknown",
             Embedding = stored.Embedding,
             Scores = [.. stored.Candidates.Select(c => new ArmScore(c, 0, 0, 0, 0, 0, 0, null))],
+            UserId = stored.UserId,
         };
         return new DecisionRecord(requestId, decision, stored.DecidedAt, stored.ApiKeyId);
     }
@@ -114,5 +117,7 @@ public sealed class StateDecisionStore(IDecisionRecordStore records) : IDecision
         public DateTimeOffset DecidedAt { get; init; }
 
         public string? ApiKeyId { get; init; }
+
+        public string? UserId { get; init; }
     }
 }

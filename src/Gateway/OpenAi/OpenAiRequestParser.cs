@@ -140,6 +140,7 @@ public static partial class OpenAiRequestParser
             QueryText = query!,
             PromptText = prompt!,
             RequestPolicy = policy!,
+            UserId = obj["user"] is JsonValue user && user.GetValueKind() == JsonValueKind.String ? user.GetValue<string>() : null,
         }, null);
     }
 

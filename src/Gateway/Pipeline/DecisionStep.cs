@@ -9,6 +9,7 @@ using Router.Gateway.Auth;
 using Router.Gateway.Learning;
 using Router.Gateway.Logging;
 using Router.Gateway.OpenAi;
+using Router.Gateway.Personalisation;
 using Router.Gateway.Resilience;
 using Router.Gateway.Telemetry;
 using Router.Gateway.Usage;
@@ -29,10 +30,12 @@ internal sealed class DecisionStep
     private readonly RoutingPolicy _defaultPolicy;
     private readonly IRoutingPolicySource? _policies;
     private readonly ILogger _logger;
+    private readonly UserKeys? _users;
 
     public DecisionStep(IArmCatalog catalog, IRouter router, ITokenCounter tokens, ArmResilience resilience, RoutingPolicy defaultPolicy,
-        IRoutingPolicySource? policies, ILogger logger)
+        IRoutingPolicySource? policies, ILogger logger, UserKeys? users = null)
     {
+        _users = users;
         _catalog = catalog;
         _router = router;
         _tokens = tokens;
@@ -99,6 +102,7 @@ internal sealed class DecisionStep
                 .Over(new RoutingPolicy { Lambda = key?.Lambda })
                 .Over(_policies?.For(scope.ApiKeyId) ?? _defaultPolicy),
             ApiKeyId = scope.ApiKeyId,
+            UserId = _users?.ForRequest(request, scope.ApiKeyId),
         };
 
         using var span = GatewayTelemetry.Source.StartActivity(GatewayTelemetry.RouteSpan);

@@ -49,4 +49,11 @@ public sealed record GatewayRequest
     /// (JSON, SSE or error envelope) into the client's protocol; null for OpenAI clients (bytes pass untouched).
     /// </summary>
     public ClientResponseTranslator? ClientTranslator { get; init; }
+
+    /// <summary>
+    /// The end user as the client names them, in clear (OpenAI <c>user</c>; Anthropic and Responses
+    /// <c>metadata.user_id</c>): each inbound adapter sets it; null when the client sent none. Used only to derive the
+    /// personalisation key (<see cref="Personalisation.UserKeys"/>, hashed with <c>Router:Privacy:HashUsers</c>); never logged.
+    /// </summary>
+    public string? UserId { get; init; }
 }

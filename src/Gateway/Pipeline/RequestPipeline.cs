@@ -11,6 +11,7 @@ using Router.Gateway.Forwarding;
 using Router.Gateway.Learning;
 using Router.Gateway.Logging;
 using Router.Gateway.OpenAi;
+using Router.Gateway.Personalisation;
 using Router.Gateway.Protocols.Anthropic;
 using Router.Gateway.Resilience;
 using Router.Gateway.Usage;
@@ -63,7 +64,8 @@ public sealed class RequestPipeline
         IRoutingPolicySource? policies = null,
         ArmLoadTracker? load = null,
         ResponseCache? cache = null,
-        IOptions<AnthropicOptions>? anthropic = null)
+        IOptions<AnthropicOptions>? anthropic = null,
+        UserKeys? users = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(options);
@@ -74,7 +76,7 @@ public sealed class RequestPipeline
         _logger = logger;
         _publisher = new CompletionPublisher([.. observers], tokens, time, logger);
         _cache = cache is { Enabled: true } ? new ResponseCacheStep(cache, catalog, decisions, time, logger, _publisher) : null;
-        _decide = new DecisionStep(catalog, router, tokens, resilience, options.Value.DefaultPolicy.Over(RoutingPolicy.Default), policies, logger);
+        _decide = new DecisionStep(catalog, router, tokens, resilience, options.Value.DefaultPolicy.Over(RoutingPolicy.Default), policies, logger, users);
         var attempt = new ArmAttempt(forwarder, invokers, resilience, options.Value.AzureApiVersion,
             anthropic?.Value.Version ?? new AnthropicOptions().Version, time);
         _forward = new FallbackForwarder(catalog, resilience, attempt, load, _publisher, _cache, time, logger);

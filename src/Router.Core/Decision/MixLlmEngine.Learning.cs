@@ -17,6 +17,11 @@ public sealed partial class MixLlmEngine
     {
         ArgumentNullException.ThrowIfNull(learningEvent);
         ArgumentException.ThrowIfNullOrEmpty(learningEvent.Arm, nameof(learningEvent));
+        if (learningEvent is UserForgotten)
+        {
+            return; // personal state only (Personalisation.PersonalPreferenceModel); the shared engine has none per user
+        }
+
         lock (_writeLock)
         {
             var arms = _arms;

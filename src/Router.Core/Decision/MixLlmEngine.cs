@@ -144,18 +144,29 @@ public sealed partial class MixLlmEngine
     /// Scores every candidate (in candidate order) for the query. Batch-friendly: no encoder, no allocation beyond
     /// the result. Arms over <see cref="RoutingPolicy.TimeLimitSeconds"/> get an <see cref="ArmScore.ExcludedReason"/>.
     /// </summary>
-    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy)
+    /// <param name="embedding">The projected embedding.</param>
+    /// <param name="promptTokens">Prompt tokens, for the cost.</param>
+    /// <param name="candidates">The arms.</param>
+    /// <param name="policy">λ, α, β and limits.</param>
+    /// <param name="personalTerms">Optional per-candidate personal terms t_ua (quality units; λ·t is added); empty: none.</param>
+    public ArmScore[] Score(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy,
+        ReadOnlySpan<double> personalTerms = default)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         Span<ArmPrediction> predictions = candidates.Count <= StackArmLimit ? stackalloc ArmPrediction[candidates.Count] : new ArmPrediction[candidates.Count];
-        return ScoreCore(embedding, promptTokens, candidates, policy, predictions);
+        return ScoreCore(embedding, promptTokens, candidates, policy, predictions, personalTerms);
     }
 
     /// <summary>Scores into a new array and leaves each candidate's predictions in <paramref name="predictions"/> (candidate order).</summary>
-    private ArmScore[] ScoreCore(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy, Span<ArmPrediction> predictions)
+    private ArmScore[] ScoreCore(ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy,
+        Span<ArmPrediction> predictions, ReadOnlySpan<double> personalTerms)
     {
         ArgumentNullException.ThrowIfNull(policy);
         CheckEmbedding(embedding);
+        if (!personalTerms.IsEmpty && personalTerms.Length != candidates.Count)
+        {
+            throw new ArgumentException($"Expected {candidates.Count} personal terms (one per candidate), got {personalTerms.Length}.", nameof(personalTerms));
+        }
 
         // policy.Over(RoutingPolicy.Default) field by field, without allocating a merged policy per request.
         var defaults = RoutingPolicy.Default;
@@ -183,11 +194,13 @@ public sealed partial class MixLlmEngine
             var bonus = alpha * p.Uncertainty;
             var penalty = targetLatency is { } target ? LatencyEstimate.Penalty(p.ExpectedSeconds, beta, target) : 0;
             var feedbackTerm = lambda * p.FeedbackTerm;   // κ·s^df in quality units (see the class remarks)
-            var score = (lambda * p.Quality) - (p.CostUsd / reference) + bonus - penalty + feedbackTerm;
+            // The personal term is a correction to p̂ for this user (docs/personalisation.md), so λ weighs it like p̂.
+            var personalTerm = personalTerms.IsEmpty ? 0 : lambda * personalTerms[i];
+            var score = (lambda * p.Quality) - (p.CostUsd / reference) + bonus - penalty + feedbackTerm + personalTerm;
             string? excluded = timeLimit is { } limit && p.ExpectedSeconds > limit
                 ? string.Create(CultureInfo.InvariantCulture, $"expected {p.ExpectedSeconds:0.##} s exceeds the {limit:0.##} s limit")
                 : null;
-            scores[i] = new ArmScore(candidates[i].Name, p.Quality, p.CostUsd, bonus, penalty, feedbackTerm, score, excluded);
+            scores[i] = new ArmScore(candidates[i].Name, p.Quality, p.CostUsd, bonus, penalty, feedbackTerm, score, excluded, personalTerm);
         }
 
         return scores;
@@ -198,7 +211,14 @@ public sealed partial class MixLlmEngine
     /// <see cref="MixLlmEngineOptions.TieTolerance"/>) by a draw seeded with the request id, and reports the chosen
     /// arm's propensity. When every arm is over the time limit, all are ranked by expected time (fastest first).
     /// </summary>
-    public RoutingDecision Decide(string requestId, ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy)
+    /// <param name="requestId">Seeds the near-tie draw.</param>
+    /// <param name="embedding">The projected embedding.</param>
+    /// <param name="promptTokens">Prompt tokens, for the cost.</param>
+    /// <param name="candidates">The arms.</param>
+    /// <param name="policy">λ, α, β and limits.</param>
+    /// <param name="personalTerms">Optional per-candidate personal terms t_ua (quality units; λ·t is added); empty: none.</param>
+    public RoutingDecision Decide(string requestId, ReadOnlySpan<float> embedding, int promptTokens, IReadOnlyList<ArmDefinition> candidates, RoutingPolicy policy,
+        ReadOnlySpan<double> personalTerms = default)
     {
         ArgumentNullException.ThrowIfNull(requestId);
         ArgumentNullException.ThrowIfNull(candidates);
@@ -209,7 +229,7 @@ public sealed partial class MixLlmEngine
 
         var count = candidates.Count;
         Span<ArmPrediction> predictions = count <= StackArmLimit ? stackalloc ArmPrediction[count] : new ArmPrediction[count];
-        var scores = ScoreCore(embedding, promptTokens, candidates, policy, predictions);
+        var scores = ScoreCore(embedding, promptTokens, candidates, policy, predictions, personalTerms);
         Span<int> order = count <= StackArmLimit ? stackalloc int[count] : new int[count];
         var eligible = 0;
         for (var i = 0; i < scores.Length; i++)

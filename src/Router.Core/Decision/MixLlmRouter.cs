@@ -1,5 +1,6 @@
 using System.Buffers;
 using Router.Core.Embedding;
+using Router.Core.Personalisation;
 using Router.Core.Routing;
 
 namespace Router.Core.Decision;
@@ -13,6 +14,7 @@ public sealed class MixLlmRouter : IRouter
 {
     private readonly ITextEncoder _encoder;
     private readonly IQueryEncoder? _queries;
+    private readonly PersonalPreferenceModel? _personal;
 
     /// <summary>Routes with <paramref name="engine"/>; <paramref name="encoder"/> must produce what the engine was trained on.</summary>
     /// <param name="engine">The engine.</param>
@@ -22,7 +24,9 @@ public sealed class MixLlmRouter : IRouter
     /// <see cref="MicroBatchingQueryEncoder"/> over <paramref name="encoder"/>); null runs <paramref name="encoder"/> per query.
     /// </param>
     /// <exception cref="ArgumentException">The encoder's dimension differs from the engine's.</exception>
-    public MixLlmRouter(MixLlmEngine engine, ITextEncoder encoder, IQueryEncoder? queries = null)
+    /// <param name="personal">Optional per-user preferences: a request with a <see cref="RoutingRequest.UserId"/> gets that
+    /// user's personal terms (docs/personalisation.md) unless it carries <see cref="RoutingRequest.PersonalTerms"/>.</param>
+    public MixLlmRouter(MixLlmEngine engine, ITextEncoder encoder, IQueryEncoder? queries = null, PersonalPreferenceModel? personal = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(encoder);
@@ -39,6 +43,7 @@ public sealed class MixLlmRouter : IRouter
         Engine = engine;
         _encoder = encoder;
         _queries = queries;
+        _personal = personal;
     }
 
     /// <summary>The engine (apply learning events to it).</summary>
@@ -92,6 +97,30 @@ public sealed class MixLlmRouter : IRouter
     {
         Span<float> embedding = stackalloc float[Engine.EmbeddingDimension];
         Engine.Project(raw, embedding);
-        return Engine.Decide(request.RequestId, embedding, request.PromptTokens, request.Candidates, request.Policy);
+        var terms = request.PersonalTerms;
+        if (terms.IsEmpty && request.UserId is { } user && _personal is not null && _personal.Contains(user))
+        {
+            terms = PersonalTerms(_personal, user, embedding, request);
+        }
+
+        return Engine.Decide(request.RequestId, embedding, request.PromptTokens, request.Candidates, request.Policy, terms.Span);
+    }
+
+    // The user's term per candidate from the shared predictions' features (PersonalFeatures), as the fold learned them.
+    private double[] PersonalTerms(PersonalPreferenceModel personal, string user, ReadOnlySpan<float> embedding, RoutingRequest request)
+    {
+        var candidates = request.Candidates;
+        var features = new double[candidates.Count * PersonalFeatures.Count];
+        var names = new string[candidates.Count];
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var prediction = Engine.Predict(candidates[i], embedding, request.PromptTokens, candidates);
+            PersonalFeatures.Write(prediction.Quality, prediction.CompletionTokens, features.AsSpan(i * PersonalFeatures.Count, PersonalFeatures.Count));
+            names[i] = candidates[i].Name;
+        }
+
+        var terms = new double[candidates.Count];
+        personal.Terms(user, names, features, terms);
+        return terms;
     }
 }

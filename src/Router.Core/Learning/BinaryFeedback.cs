@@ -21,4 +21,7 @@ public sealed record BinaryFeedback : LearningEvent
 
     /// <summary>The arms the policy chose among. Null: every arm the state knows.</summary>
     public IReadOnlyList<string>? Candidates { get; init; }
+
+    /// <summary>Who rated (hashed when <c>Router:Privacy:HashUsers</c>); null: no personal update.</summary>
+    public string? User { get; init; }
 }

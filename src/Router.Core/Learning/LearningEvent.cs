@@ -15,6 +15,7 @@ namespace Router.Core.Learning;
 [JsonDerivedType(typeof(UsageObserved), "usage")]
 [JsonDerivedType(typeof(ArmAdded), "arm_added")]
 [JsonDerivedType(typeof(ArmRemoved), "arm_removed")]
+[JsonDerivedType(typeof(UserForgotten), "user_forgotten")]
 public abstract record LearningEvent
 {
     /// <summary>The arm the event is about.</summary>

@@ -11,4 +11,7 @@ public sealed record RefinedFeedback : LearningEvent
 
     /// <summary>Quality in [0, 1] (clamped).</summary>
     public required double Score { get; init; }
+
+    /// <summary>Who rated (hashed when <c>Router:Privacy:HashUsers</c>); null: no personal update.</summary>
+    public string? User { get; init; }
 }

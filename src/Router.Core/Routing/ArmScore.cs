@@ -9,6 +9,7 @@ namespace Router.Core.Routing;
 /// <param name="FeedbackTerm">κ·s^df from binary feedback, already weighted.</param>
 /// <param name="Score">The total the decision ranks by.</param>
 /// <param name="ExcludedReason">Why the arm could not be chosen (e.g. over the time limit); null when eligible.</param>
+/// <param name="PersonalTerm">λ·t_ua, the user's personal term (docs/personalisation.md), already weighted; 0 without one.</param>
 public sealed record ArmScore(
     string Arm,
     double PredictedQuality,
@@ -17,4 +18,5 @@ public sealed record ArmScore(
     double LatencyPenalty,
     double FeedbackTerm,
     double Score,
-    string? ExcludedReason = null);
+    string? ExcludedReason = null,
+    double PersonalTerm = 0);

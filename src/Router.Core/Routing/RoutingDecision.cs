@@ -32,4 +32,8 @@ public sealed record RoutingDecision
 
     /// <summary>The query text, only when the decision log stores prompts (<c>Router:DecisionLog:StorePrompts</c>).</summary>
     public string? PromptText { get; init; }
+
+    /// <summary>The user key the decision was personalised for (hashed when users are hashed); null when none.
+    /// Feedback for the decision updates this user's personal terms.</summary>
+    public string? UserId { get; init; }
 }

@@ -22,4 +22,13 @@ public sealed record RoutingRequest
 
     /// <summary>The caller's API key id, when keys are in use.</summary>
     public string? ApiKeyId { get; init; }
+
+    /// <summary>The user key for personalisation (hashed when <c>Router:Privacy:HashUsers</c>); null when none.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>
+    /// Per-candidate personal terms (candidate order, quality units; the score adds λ times each,
+    /// docs/personalisation.md); empty: none.
+    /// </summary>
+    public ReadOnlyMemory<double> PersonalTerms { get; init; }
 }

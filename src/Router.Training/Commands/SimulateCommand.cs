@@ -30,9 +30,14 @@ internal static class SimulateCommand
         var newArms = new Option<string[]>("--new-arms") { Description = "arms added at run time in the adaptability run (default: the two best of the cheap arms)", AllowMultipleArgumentsPerToken = true };
         var budget = new Option<double>("--budget-pct") { Description = "cost (% of the reference arm) at which qualities are matched", DefaultValueFactory = _ => ReportWriter.TargetCostPct };
         var alpha = new Option<double?>("--alpha") { Description = "LinUCB α while streaming and evaluating (default: mixllm's, 0.05)" };
+        var personas = new Option<bool>("--personas") { Description = "persona simulation instead: personalised routing (shared, + residuals, + factors) for users with different reward functions" };
+        var usersPerPersona = new Option<int>("--users-per-persona") { Description = "with --personas: simulated users per persona", DefaultValueFactory = _ => 4 };
+        var eventsPerUser = new Option<int>("--events-per-user") { Description = "with --personas: feedback events per user", DefaultValueFactory = _ => 300 };
+        var newUserRatings = new Option<int>("--new-user-ratings") { Description = "with --personas: ratings of each new user", DefaultValueFactory = _ => 10 };
         var cmd = new Command("simulate", "continual-learning and adaptability simulation on a feedback stream")
         {
             train, test, data, testFraction, outDir, seed, arms, encoder, reference, splits, newArms, budget, alpha,
+            personas, usersPerPersona, eventsPerUser, newUserRatings,
         };
         cmd.SetAction((parse, ct) => Cli.GuardAsync(() =>
         {
@@ -48,6 +53,22 @@ internal static class SimulateCommand
             using var enc = EncoderFactory.Create(parse.GetValue(encoder)!, EncoderFactory.DefaultCacheFolder);
             var exp = ExperimentData.Create(trainSet, testSet, armDefs, enc, notes, ct);
             var referenceArm = EvaluationPipeline.ReferenceArm(exp, parse.GetValue(reference));
+            if (parse.GetValue(personas))
+            {
+                Cli.Check(parse.GetValue(usersPerPersona) >= 1 && parse.GetValue(eventsPerUser) >= 1 && parse.GetValue(newUserRatings) >= 0,
+                    "--users-per-persona and --events-per-user must be >= 1, --new-user-ratings >= 0");
+                var personaSettings = parse.GetValue(alpha) is { } pa ? new PolicyCatalog.MixLlmSettings { Alpha = pa } : new PolicyCatalog.MixLlmSettings();
+                PersonaSimulation.Run(exp, referenceArm, personaSettings, new PersonaSimulationOptions
+                {
+                    UsersPerPersona = parse.GetValue(usersPerPersona),
+                    EventsPerUser = parse.GetValue(eventsPerUser),
+                    NewUserRatings = parse.GetValue(newUserRatings),
+                    BudgetPct = parse.GetValue(budget),
+                    Seed = s,
+                }, folder, notes, "router " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), ct);
+                return Task.FromResult(0);
+            }
+
             var added = NewArms(exp, parse.GetValue(newArms) ?? [], referenceArm);
             var settings = new PolicyCatalog.MixLlmSettings();
             if (parse.GetValue(alpha) is { } a)

@@ -120,6 +120,7 @@ public sealed class AnthropicInbound
             Model = routed,
             ClientWantsStreamUsage = true, // the usage chunk becomes message_delta.usage
             ClientTranslator = new AnthropicClientTranslator(AnthropicMessageIds.FromRequestId(requestId), model),
+            UserId = JsonFields.Str(obj["metadata"], "user_id"),
         }, bytes);
     }
 
