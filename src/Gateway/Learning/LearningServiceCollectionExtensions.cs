@@ -32,6 +32,7 @@ public static class LearningServiceCollectionExtensions
         services.AddRouterState(configuration);
 
         services.TryAddSingleton(sp => new LearnedState(sp.GetRequiredService<MixLlmEngine>(), sp.GetRequiredService<ITextEncoder>(), sp.GetService<IQueryEncoder>()));
+        services.TryAddSingleton(sp => new CascadeVerifier(sp.GetRequiredService<LearnedState>(), sp.GetRequiredService<ITextEncoder>(), sp.GetService<IQueryEncoder>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<MixLlmEngine>().InFlight);   // fed by the request pipeline
         services.TryAddSingleton<EngineFold>();
         services.TryAddSingleton<ILearningStateFold>(sp => sp.GetRequiredService<EngineFold>());
