@@ -9,9 +9,9 @@ namespace Router.Gateway.Learning;
 /// <summary>
 /// Appends a <see cref="UsageObserved"/> for every request an arm completed (length model when the decision carries
 /// the engine's embedding; latency statistics; spend counters), keyed by (request id, <c>usage</c>); a cascade's
-/// superseded call by (request id/cascade/arm, <c>usage</c>), so both paid calls count. When a fallback or a cascade's
-/// escalation arm served, the decision record is re-saved with that arm first, so later feedback is credited to the
-/// arm whose answer the user saw.
+/// superseded call by (request id/cascade/arm, <c>usage</c>), so both paid calls count. When a fallback arm served, the
+/// decision record is re-saved with that arm first, so later feedback is credited to the arm whose answer the user saw
+/// (the cascade step does this itself for an escalation, before the answer is sent).
 /// </summary>
 /// <remarks>
 /// A request routed by the engine under a budget autopilot target carries a <see cref="BudgetTag"/> (its controller
@@ -50,8 +50,7 @@ public sealed class UsageLearningObserver(LearningEventWriter writer, IDecisionS
         await writer.AppendAsync(LearningKinds.Usage, key, usage, completion.CostUsd, cancellationToken, budget);
 
         var decision = completion.Decision;
-        var replaced = completion.FallbackUsed || completion.Cascade.Any(h => h.EscalatedTo is not null);
-        if (replaced && !completion.Superseded && decision.RankedArms.Count > 0 && decision.ChosenArm != completion.Arm
+        if (completion.FallbackUsed && !completion.Superseded && decision.RankedArms.Count > 0 && decision.ChosenArm != completion.Arm
             && await decisions.FindAsync(completion.RequestId, cancellationToken) is { } record)
         {
             var served = completion.Arm;

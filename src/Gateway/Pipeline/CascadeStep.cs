@@ -3,6 +3,7 @@ using Microsoft.Extensions.Primitives;
 using Router.Core.Routing;
 using Router.Core.Verification;
 using Router.Gateway.Caching;
+using Router.Gateway.Decisions;
 using Router.Gateway.Forwarding;
 using Router.Gateway.Learning;
 using Router.Gateway.OpenAi;
@@ -25,10 +26,13 @@ internal sealed partial class CascadeStep
     private readonly CascadeVerifier _verifier;
     private readonly FallbackForwarder _forward;
     private readonly CompletionPublisher _publisher;
+    private readonly IDecisionStore _decisions;
     private readonly ILogger _logger;
 
-    public CascadeStep(CascadeOptions options, CascadeVerifier verifier, FallbackForwarder forward, CompletionPublisher publisher, ILogger logger)
+    public CascadeStep(CascadeOptions options, CascadeVerifier verifier, FallbackForwarder forward, CompletionPublisher publisher, IDecisionStore decisions,
+        ILogger logger)
     {
+        _decisions = decisions;
         _options = options;
         _verifier = verifier;
         _forward = forward;
@@ -82,6 +86,11 @@ internal sealed partial class CascadeStep
 
         if (served.Succeeded)
         {
+            if (served.Tried.Arm!.Name != decision.ChosenArm)
+            {
+                await CreditServedArmAsync(scope, served.Tried.Arm.Name);
+            }
+
             await DeliverAsync(scope, served, hops);
         }
 
@@ -90,6 +99,17 @@ internal sealed partial class CascadeStep
         foreach (var call in superseded)
         {
             await _forward.PublishSupersededAsync(scope, decision, call, hops);
+        }
+    }
+
+    // The decision record names the arm that answered first before the client has the answer: feedback sent at once
+    // is credited to it (UsageLearningObserver does the same for a fallback, after the response).
+    private async Task CreditServedArmAsync(RequestScope scope, string served)
+    {
+        if (await _decisions.FindAsync(scope.RequestId, scope.Aborted) is { } record)
+        {
+            var ranked = record.Decision.RankedArms.Where(a => a != served).Prepend(served).ToArray();
+            await _decisions.SaveAsync(record with { Decision = record.Decision with { RankedArms = ranked } }, scope.Aborted);
         }
     }
 

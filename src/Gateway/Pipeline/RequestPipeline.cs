@@ -83,7 +83,7 @@ public sealed class RequestPipeline
             anthropic?.Value.Version ?? new AnthropicOptions().Version, time);
         _forward = new FallbackForwarder(catalog, resilience, attempt, load, _publisher, _cache, time, logger);
         _cascade = cascade?.Value is { Enabled: true } cascadeOptions && verifier is not null
-            ? new CascadeStep(cascadeOptions, verifier, _forward, _publisher, logger)
+            ? new CascadeStep(cascadeOptions, verifier, _forward, _publisher, decisions, logger)
             : null;
     }
 
