@@ -11,6 +11,7 @@ using EndToEnd.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
+using Xunit.Abstractions;
 
 namespace EndToEnd.Tests.Replicas;
 
@@ -30,12 +31,14 @@ public sealed partial class CascadeTests : IClassFixture<CascadeCheckpoint>, IAs
     private static readonly string[] EvasiveAnswer = ["I", " really", " don't", " know,", " sorry."];
 
     private readonly CascadeCheckpoint _checkpoint;
+    private readonly ITestOutputHelper _output;
     private TestUpstream _cheap = null!;
     private TestUpstream _strong = null!;
 
-    public CascadeTests(CascadeCheckpoint checkpoint)
+    public CascadeTests(CascadeCheckpoint checkpoint, ITestOutputHelper output)
     {
         _checkpoint = checkpoint;
+        _output = output;
     }
 
     public async Task InitializeAsync()
@@ -66,6 +69,7 @@ public sealed partial class CascadeTests : IClassFixture<CascadeCheckpoint>, IAs
         Assert.Equal(StrongArm, arm);
         Assert.True(raw.Headers.TryGetValue("x-router-cascade", out var cascade));
         Assert.StartsWith($"escalated from={CascadeCheckpoint.CheapArm} to={StrongArm}", cascade, StringComparison.Ordinal);
+        _output.WriteLine("x-router-cascade: " + cascade);
         var (p, threshold) = ProbabilityAndThreshold(cascade!);
         Assert.True(p < threshold, cascade);
         // τ(λ) = q̂_esc − ĉ_esc/(λ·c_ref); the checkpoint's c_ref is 0, so c_ref is the dearest arm's ĉ: the strong arm's.
@@ -103,6 +107,7 @@ public sealed partial class CascadeTests : IClassFixture<CascadeCheckpoint>, IAs
         Assert.Equal(CascadeCheckpoint.CheapArm, arm);
         Assert.True(raw.Headers.TryGetValue("x-router-cascade", out var cascade));
         Assert.StartsWith($"kept from={CascadeCheckpoint.CheapArm}", cascade, StringComparison.Ordinal);
+        _output.WriteLine("x-router-cascade: " + cascade);
         var (p, threshold) = ProbabilityAndThreshold(cascade!);
         Assert.True(p >= threshold, cascade);
         Assert.Single(_cheap.Received);
