@@ -46,6 +46,7 @@ public sealed partial class DecisionLogObserver(IDecisionLog log, IOptions<Decis
             Candidates = [.. decision.Scores.Select(Candidate)],
             Outcome = new DecisionOutcome(completion.Arm, completion.StatusCode, completion.CostUsd, completion.Duration.TotalMilliseconds),
             Embedding = storeEmbedding && !decision.Embedding.IsEmpty ? decision.Embedding.ToArray() : null,
+            Cascade = completion.Cascade.Count > 0 ? completion.Cascade : null,
         };
     }
 
