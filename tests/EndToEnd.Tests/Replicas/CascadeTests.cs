@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EndToEnd.Tests.Console;
 using EndToEnd.Tests.Infrastructure;
@@ -138,6 +139,25 @@ public sealed partial class CascadeTests : IClassFixture<CascadeCheckpoint>, IAs
         var text = await StreamAsync(gateway);
 
         Assert.Equal(string.Concat(RightAnswer), text);
+        Assert.Single(_cheap.Received);
+        Assert.Single(_strong.Received);
+    }
+
+    [Fact]
+    public async Task AnthropicMessages_EvasiveCheapAnswer_EscalatedAnswerInTheMessagesForm()
+    {
+        _cheap.Words = EvasiveAnswer;
+        await using var gateway = await ReplicaHost.StartAsync(Settings());
+        var body = JsonSerializer.Serialize(new { model = "auto", max_tokens = 100, messages = new[] { new { role = "user", content = Query } } });
+
+        using var response = await gateway.Http.PostAsync("/v1/messages", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var message = JsonNode.Parse(text)!;
+        Assert.Equal("message", message["type"]!.GetValue<string>());
+        Assert.Equal(string.Concat(RightAnswer), message["content"]![0]!["text"]!.GetValue<string>());
+        Assert.StartsWith("escalated", response.Headers.GetValues("x-router-cascade").Single(), StringComparison.Ordinal);
         Assert.Single(_cheap.Received);
         Assert.Single(_strong.Received);
     }
