@@ -48,6 +48,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService<GatewayStartupReport>();
         services.AddGatewayHardening(configuration);        // keys, limits, resilience, telemetry
         services.AddResponseCache(configuration);           // Router:Cache (off by default)
+        services.AddVerifierCascade(configuration);         // Router:Cascade (off by default)
         services.AddOpsConsole(configuration);              // usage history (Router:Usage), policy frontier, OpenAPI
         return services;
     }

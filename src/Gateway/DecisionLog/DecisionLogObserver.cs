@@ -9,7 +9,8 @@ namespace Router.Gateway.DecisionLog;
 /// <summary>
 /// Writes one decision record per routed request when it completes (decision, candidates, λ, propensity and
 /// outcome together). Pinned requests (no routing decision) and cache hits (no new decision: the stored answer's
-/// decision was logged when it was made) are not logged. A failure to write is logged and does not affect the client.
+/// decision was logged when it was made) are not logged; nor are a cascade's superseded calls (the outcome is the
+/// answer served, <see cref="DecisionOutcome.Arm"/>). A failure to write is logged and does not affect the client.
 /// </summary>
 public sealed partial class DecisionLogObserver(IDecisionLog log, IOptions<DecisionLogOptions> options, TimeProvider time, ILogger<DecisionLogObserver> logger) : IRequestObserver
 {
@@ -24,7 +25,8 @@ public sealed partial class DecisionLogObserver(IDecisionLog log, IOptions<Decis
     {
         ArgumentNullException.ThrowIfNull(completion);
         var decision = completion.Decision;
-        if (decision.RankedArms.Count == 0 || decision.Policy is "pinned" or "none" || completion.Outcome == RequestOutcome.CacheHit)
+        // A cascade's superseded call is not the request's outcome: the completion of the answer served is.
+        if (decision.RankedArms.Count == 0 || decision.Policy is "pinned" or "none" || completion.Outcome == RequestOutcome.CacheHit || completion.Superseded)
         {
             return null;
         }
@@ -44,6 +46,7 @@ public sealed partial class DecisionLogObserver(IDecisionLog log, IOptions<Decis
             Candidates = [.. decision.Scores.Select(Candidate)],
             Outcome = new DecisionOutcome(completion.Arm, completion.StatusCode, completion.CostUsd, completion.Duration.TotalMilliseconds),
             Embedding = storeEmbedding && !decision.Embedding.IsEmpty ? decision.Embedding.ToArray() : null,
+            Cascade = completion.Cascade.Count > 0 ? completion.Cascade : null,
         };
     }
 

@@ -57,6 +57,12 @@ public sealed record DecisionLogRecord
 
     /// <summary>The engine's projected embedding (with <see cref="DecisionLogOptions.StoreEmbeddings"/>).</summary>
     public float[]? Embedding { get; init; }
+
+    /// <summary>
+    /// The verifier cascade's verifications (<c>Router:Cascade</c>): p, threshold and escalation per hop; null when no
+    /// cascade ran. <see cref="Outcome"/> is then the served answer's call; the superseded calls are billed but not logged.
+    /// </summary>
+    public IReadOnlyList<Usage.CascadeHop>? Cascade { get; init; }
 }
 
 /// <summary>One candidate arm of a decision.</summary>

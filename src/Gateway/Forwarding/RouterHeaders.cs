@@ -24,9 +24,16 @@ public static class RouterHeaders
     /// </summary>
     public const string Cache = "x-router-cache";
 
+    /// <summary>
+    /// Response: what the verifier cascade did (<c>Router:Cascade</c>), one entry per verification, e.g.
+    /// <c>escalated from=cheap to=strong p=0.120 threshold=0.550</c> or <c>kept from=cheap p=0.930 threshold=0.550</c>;
+    /// absent when no cascade ran.
+    /// </summary>
+    public const string Cascade = "x-router-cascade";
+
     /// <summary>Request: <c>1</c> asks for <see cref="Decision"/>.</summary>
     public const string Debug = "x-router-debug";
 
-    /// <summary>Response (debug only): the decision's per-arm scores as compact JSON.</summary>
+    /// <summary>Response (debug only): the decision's per-arm scores as compact JSON (with a <c>cascade</c> array when one ran).</summary>
     public const string Decision = "x-router-decision";
 }

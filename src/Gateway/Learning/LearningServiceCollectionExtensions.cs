@@ -37,6 +37,7 @@ public static class LearningServiceCollectionExtensions
         services.AddRouterPersonalisation(configuration);   // Router:Personalisation, Router:Privacy
         services.TryAddSingleton(sp => new LearnedState(sp.GetRequiredService<MixLlmEngine>(), sp.GetRequiredService<ITextEncoder>(), sp.GetService<IQueryEncoder>(),
             sp.GetRequiredService<IOptions<PersonalisationOptions>>().Value));
+        services.TryAddSingleton(sp => new CascadeVerifier(sp.GetRequiredService<LearnedState>(), sp.GetRequiredService<ITextEncoder>(), sp.GetService<IQueryEncoder>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<MixLlmEngine>().InFlight);   // fed by the request pipeline
         services.TryAddSingleton<EngineFold>();
         services.TryAddSingleton<ILearningStateFold>(sp => sp.GetRequiredService<EngineFold>());

@@ -8,9 +8,10 @@ namespace Router.Gateway.Learning;
 
 /// <summary>
 /// Appends a <see cref="UsageObserved"/> for every request an arm completed (length model when the decision carries
-/// the engine's embedding; latency statistics; spend counters), keyed by (request id, <c>usage</c>). When a fallback
-/// arm served, the decision record is re-saved with that arm first, so later feedback is credited to the arm whose
-/// answer the user saw.
+/// the engine's embedding; latency statistics; spend counters), keyed by (request id, <c>usage</c>); a cascade's
+/// superseded call by (request id/cascade/arm, <c>usage</c>), so both paid calls count. When a fallback arm served, the
+/// decision record is re-saved with that arm first, so later feedback is credited to the arm whose answer the user saw
+/// (the cascade step does this itself for an escalation, before the answer is sent).
 /// </summary>
 /// <remarks>
 /// A request routed by the engine under a budget autopilot target carries a <see cref="BudgetTag"/> (its controller
@@ -28,7 +29,8 @@ public sealed class UsageLearningObserver(LearningEventWriter writer, IDecisionS
         }
 
         var embedding = completion.Decision.Embedding;
-        var duration = completion.Duration.TotalSeconds;
+        // The arm's own latency: a cascade's later call began after the earlier ones (CallOffset).
+        var duration = (completion.Duration - completion.CallOffset).TotalSeconds;
         var usage = new UsageObserved
         {
             Arm = completion.Arm,
@@ -36,17 +38,19 @@ public sealed class UsageLearningObserver(LearningEventWriter writer, IDecisionS
             Embedding = embedding.IsEmpty ? null : embedding.ToArray(),
             PromptTokens = completion.PromptTokens,
             CompletionTokens = completion.CompletionTokens,
-            TimeToFirstTokenSeconds = completion.TimeToFirstByte?.TotalSeconds ?? duration,
+            TimeToFirstTokenSeconds = completion.TimeToFirstByte is { } ttfb ? (ttfb - completion.CallOffset).TotalSeconds : duration,
             DurationSeconds = duration,
             At = time.GetUtcNow(),
         };
         var budget = registry is not null && !embedding.IsEmpty && completion.Decision.Policy == "mixllm"
             ? BudgetScopes.Resolve(registry.Current, completion.ApiKeyId)
             : null;
-        await writer.AppendAsync(LearningKinds.Usage, completion.RequestId, usage, completion.CostUsd, cancellationToken, budget);
+        // One usage entry per paid call: a cascade's superseded call has its own key (the log dedupes by key).
+        var key = completion.Superseded ? string.Concat(completion.RequestId, "/cascade/", completion.Arm) : completion.RequestId;
+        await writer.AppendAsync(LearningKinds.Usage, key, usage, completion.CostUsd, cancellationToken, budget);
 
         var decision = completion.Decision;
-        if (completion.FallbackUsed && decision.RankedArms.Count > 0 && decision.ChosenArm != completion.Arm
+        if (completion.FallbackUsed && !completion.Superseded && decision.RankedArms.Count > 0 && decision.ChosenArm != completion.Arm
             && await decisions.FindAsync(completion.RequestId, cancellationToken) is { } record)
         {
             var served = completion.Arm;

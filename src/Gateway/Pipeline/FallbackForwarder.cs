@@ -43,14 +43,24 @@ internal sealed class FallbackForwarder
 
     public async Task ForwardAsync(RequestScope scope, RoutingDecision decision, ResponseCapture? capture)
     {
+        var tried = await TryArmsAsync(scope, decision, decision.RankedArms, capture);
+        await EndAsync(scope, decision, capture, tried, []);
+    }
+
+    /// <summary>
+    /// Tries <paramref name="arms"/> in turn (fallback while nothing reached the client) and returns the last attempt,
+    /// without ending the response: <see cref="EndAsync"/> does that (the cascade step looks at the answer first).
+    /// </summary>
+    public async Task<ArmsTried> TryArmsAsync(RequestScope scope, RoutingDecision decision, IReadOnlyList<string> arms, ResponseCapture? capture)
+    {
         var context = scope.Context;
         var requestId = scope.RequestId;
         var cancellationToken = scope.Aborted;
-        var attempted = new List<string>(decision.RankedArms.Count);
-        var debug = context.Request.Headers[RouterHeaders.Debug] == "1";
+        var started = _time.GetTimestamp();
+        var attempted = new List<string>(arms.Count);
         UpstreamAttempt? last = null;
         CatalogArm? lastArm = null;
-        foreach (var name in decision.RankedArms)
+        foreach (var name in arms)
         {
             if (!_catalog.TryGet(name, out var arm) || !arm.Definition.Enabled)
             {
@@ -88,27 +98,55 @@ internal sealed class FallbackForwarder
             }
         }
 
-        if (last is null || lastArm is null)
+        return new ArmsTried(last, lastArm, attempted, started);
+    }
+
+    /// <summary>
+    /// Ends the request after <paramref name="tried"/>: the failure's error when nothing reached the client, the log
+    /// line, metering, the end of the client response, the cache store and the observers.
+    /// </summary>
+    public async Task EndAsync(RequestScope scope, RoutingDecision decision, ResponseCapture? capture, ArmsTried tried, IReadOnlyList<CascadeHop> cascade)
+    {
+        ArgumentNullException.ThrowIfNull(tried);
+        var context = scope.Context;
+        var debug = context.Request.Headers[RouterHeaders.Debug] == "1";
+        if (tried.Last is not { } last || tried.Arm is not { } lastArm)
         {
-            await OpenAiError.NoArmAvailable("Every arm of the decision has been removed or disabled.").WriteAsync(context.Response, cancellationToken);
+            await OpenAiError.NoArmAvailable("Every arm of the decision has been removed or disabled.").WriteAsync(context.Response, scope.Aborted);
             return;
         }
 
         if (last.Outcome != RequestOutcome.Succeeded && last.Outcome != RequestOutcome.ClientCancelled && !context.Response.HasStarted)
         {
-            await WriteFailureAsync(scope, last, lastArm, decision, attempted, debug);
+            await WriteFailureAsync(scope, last, lastArm, decision, tried.Attempted, debug);
         }
 
         if (last.Outcome == RequestOutcome.ClientCancelled)
         {
-            GatewayLog.ClientCancelled(_logger, requestId, lastArm.Name);
+            GatewayLog.ClientCancelled(_logger, scope.RequestId, lastArm.Name);
         }
         else if (last.Outcome != RequestOutcome.Succeeded)
         {
-            GatewayLog.UpstreamFailed(_logger, requestId, lastArm.Name, last.Reason, last.Exception);
+            GatewayLog.UpstreamFailed(_logger, scope.RequestId, lastArm.Name, last.Reason, last.Exception);
         }
 
-        await CompleteAsync(scope, decision, capture, last, lastArm, attempted);
+        await CompleteAsync(scope, decision, capture, tried, cascade);
+    }
+
+    /// <summary>
+    /// Meters and publishes a cascade call whose answer the client does not get (<see cref="RequestCompletion.Superseded"/>):
+    /// billed like any call; the response is left alone.
+    /// </summary>
+    public async Task PublishSupersededAsync(RequestScope scope, RoutingDecision decision, ArmsTried tried, IReadOnlyList<CascadeHop> cascade)
+    {
+        ArgumentNullException.ThrowIfNull(tried);
+        if (tried.Last is null || tried.Arm is null)
+        {
+            return;
+        }
+
+        var completion = Completion(scope, decision, tried, cascade) with { Superseded = true, StatusCode = tried.Last.Outcome == RequestOutcome.Succeeded ? 200 : tried.Last.Error?.Status ?? 502 };
+        await _publisher.PublishAsync(completion);
     }
 
     private async Task WriteFailureAsync(RequestScope scope, UpstreamAttempt last, CatalogArm lastArm, RoutingDecision decision, List<string> attempted, bool debug)
@@ -132,34 +170,16 @@ internal sealed class FallbackForwarder
     }
 
     // Metering, the end of the client response, the cache store and the observers.
-    private async Task CompleteAsync(RequestScope scope, RoutingDecision decision, ResponseCapture? capture, UpstreamAttempt last, CatalogArm lastArm, List<string> attempted)
+    private async Task CompleteAsync(RequestScope scope, RoutingDecision decision, ResponseCapture? capture, ArmsTried tried, IReadOnlyList<CascadeHop> cascade)
     {
         var context = scope.Context;
         var request = scope.Request;
-        var duration = _time.GetElapsedTime(scope.Started);
-        TimeSpan? ttfb = last.Meter is { FirstWriteTimestamp: > 0 } m ? _time.GetElapsedTime(scope.Started, m.FirstWriteTimestamp) : null;
-        var (promptTokens, completionTokens, estimated) = _publisher.Usage(request, last);
-        var cost = lastArm.Definition.CostUsd(promptTokens, completionTokens);
-        var completion = new RequestCompletion
-        {
-            RequestId = scope.RequestId,
-            Operation = request.Operation,
-            Arm = lastArm.Name,
-            Decision = decision,
-            PromptTokens = promptTokens,
-            CompletionTokens = completionTokens,
-            UsageEstimated = estimated,
-            CostUsd = cost,
-            TimeToFirstByte = ttfb,
-            Duration = duration,
-            StatusCode = last.Outcome == RequestOutcome.ClientCancelled ? 499 : context.Response.StatusCode,
-            Outcome = last.Outcome,
-            Streamed = request.Stream,
-            FallbackUsed = attempted.Count > 1,
-            AttemptedArms = attempted,
-            ApiKeyId = scope.ApiKeyId,
-            Cache = scope.Cache.Status,
-        };
+        var last = tried.Last!;
+        var lastArm = tried.Arm!;
+        var attempted = tried.Attempted;
+        var completion = Completion(scope, decision, tried, cascade);
+        var (duration, promptTokens, completionTokens, estimated, cost) =
+            (completion.Duration, completion.PromptTokens, completion.CompletionTokens, completion.UsageEstimated, completion.CostUsd);
         if (Activity.Current is { } requestSpan)
         {
             requestSpan.SetTag("router.arm", lastArm.Name);
@@ -196,4 +216,39 @@ internal sealed class FallbackForwarder
 
         await _publisher.PublishAsync(completion);
     }
+
+    // The completion of the last attempt of tried (usage from its meter, cost at the arm's prices).
+    private RequestCompletion Completion(RequestScope scope, RoutingDecision decision, ArmsTried tried, IReadOnlyList<CascadeHop> cascade)
+    {
+        var request = scope.Request;
+        var last = tried.Last!;
+        var lastArm = tried.Arm!;
+        TimeSpan? ttfb = last.Meter is { FirstWriteTimestamp: > 0 } m ? _time.GetElapsedTime(scope.Started, m.FirstWriteTimestamp) : null;
+        var (promptTokens, completionTokens, estimated) = _publisher.Usage(request, last);
+        return new RequestCompletion
+        {
+            RequestId = scope.RequestId,
+            Operation = request.Operation,
+            Arm = lastArm.Name,
+            Decision = decision,
+            PromptTokens = promptTokens,
+            CompletionTokens = completionTokens,
+            UsageEstimated = estimated,
+            CostUsd = lastArm.Definition.CostUsd(promptTokens, completionTokens),
+            TimeToFirstByte = ttfb,
+            Duration = _time.GetElapsedTime(scope.Started),
+            StatusCode = last.Outcome == RequestOutcome.ClientCancelled ? 499 : scope.Response.StatusCode,
+            Outcome = last.Outcome,
+            Streamed = request.Stream,
+            FallbackUsed = tried.Attempted.Count > 1,
+            AttemptedArms = tried.Attempted,
+            ApiKeyId = scope.ApiKeyId,
+            Cache = scope.Cache.Status,
+            Cascade = cascade,
+            CallOffset = _time.GetElapsedTime(scope.Started, tried.Started),
+        };
+    }
 }
+
+/// <summary>What <see cref="FallbackForwarder.TryArmsAsync"/> did: the last attempt and its arm (null when no arm could be tried), the arms tried, and when the call began.</summary>
+internal sealed record ArmsTried(UpstreamAttempt? Last, CatalogArm? Arm, List<string> Attempted, long Started);

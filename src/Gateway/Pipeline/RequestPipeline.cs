@@ -23,7 +23,8 @@ namespace Router.Gateway.Pipeline;
 /// The protocol-neutral request path (DESIGN.md steps 1-9, docs/request-pipeline.md) that every inbound adapter
 /// hands its <see cref="GatewayRequest"/> to: limits, cache lookup (<see cref="ResponseCacheStep"/>), decision
 /// (<see cref="DecisionStep"/>), decision record, forward with fallback (<see cref="FallbackForwarder"/>, one
-/// <see cref="ArmAttempt"/> per try), usage metering and the observers (<see cref="CompletionPublisher"/>).
+/// <see cref="ArmAttempt"/> per try; the verifier cascade, <see cref="CascadeStep"/>, when <c>Router:Cascade</c> is on),
+/// usage metering and the observers (<see cref="CompletionPublisher"/>).
 /// Thread-safe singleton.
 /// </summary>
 public sealed class RequestPipeline
@@ -46,6 +47,7 @@ public sealed class RequestPipeline
     private readonly DecisionStep _decide;
     private readonly FallbackForwarder _forward;
     private readonly CompletionPublisher _publisher;
+    private readonly CascadeStep? _cascade;
 
     /// <summary>Creates the pipeline (DI).</summary>
     public RequestPipeline(
@@ -65,7 +67,9 @@ public sealed class RequestPipeline
         ArmLoadTracker? load = null,
         ResponseCache? cache = null,
         IOptions<AnthropicOptions>? anthropic = null,
-        UserKeys? users = null)
+        UserKeys? users = null,
+        IOptions<CascadeOptions>? cascade = null,
+        CascadeVerifier? verifier = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(options);
@@ -80,6 +84,9 @@ public sealed class RequestPipeline
         var attempt = new ArmAttempt(forwarder, invokers, resilience, options.Value.AzureApiVersion,
             anthropic?.Value.Version ?? new AnthropicOptions().Version, time);
         _forward = new FallbackForwarder(catalog, resilience, attempt, load, _publisher, _cache, time, logger);
+        _cascade = cascade?.Value is { Enabled: true } cascadeOptions && verifier is not null
+            ? new CascadeStep(cascadeOptions, verifier, _forward, _publisher, decisions, logger)
+            : null;
     }
 
     /// <summary>Gives the request its id (the <c>x-router-request-id</c> header, set before anything can fail).</summary>
@@ -177,6 +184,12 @@ public sealed class RequestPipeline
 
         await _decisions.SaveAsync(new DecisionRecord(scope.RequestId, decision!, _time.GetUtcNow(), scope.ApiKeyId), scope.Aborted);
         using var capture = scope.Cache.Store ? _cache!.NewCapture() : null;
+        if (_cascade is not null && _cascade.Applies(scope, decision!))
+        {
+            await _cascade.RunAsync(scope, decision!, capture);
+            return;
+        }
+
         await _forward.ForwardAsync(scope, decision!, capture);
     }
 }

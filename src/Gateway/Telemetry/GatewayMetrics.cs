@@ -37,7 +37,7 @@ public sealed class GatewayMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(resilience);
         var meter = meterFactory.Create(GatewayTelemetry.SourceName);
-        _requests = meter.CreateCounter<long>("router.requests", "{request}", "Completed /v1 requests by arm, operation, status and outcome (per-arm traffic share).");
+        _requests = meter.CreateCounter<long>("router.requests", "{request}", "Completed /v1 requests by arm, operation, status and outcome (per-arm traffic share); a verifier cascade's replaced call counts with cascade=superseded.");
         _errors = meter.CreateCounter<long>("router.errors", "{request}", "Requests that did not succeed, by arm and outcome.");
         _duration = meter.CreateHistogram("router.request.duration", "s", "Total request time at the gateway.", tags: null, advice: SecondsBuckets);
         _ttft = meter.CreateHistogram("router.time_to_first_token", "s", "Time from arrival to the first response byte sent to the client.", tags: null, advice: SecondsBuckets);
@@ -65,7 +65,8 @@ public sealed class GatewayMetrics
 
         _requests.Add(1,
             new("arm", arm), new("operation", completion.Operation.ToString()),
-            new("status", completion.StatusCode), new("outcome", outcome), new("fallback", completion.FallbackUsed));
+            new("status", completion.StatusCode), new("outcome", outcome), new("fallback", completion.FallbackUsed),
+            new("cascade", completion.Superseded ? "superseded" : completion.Cascade.Count > 0 ? "served" : "none"));
         if (completion.Outcome is not (RequestOutcome.Succeeded or RequestOutcome.CacheHit))
         {
             _errors.Add(1, new("arm", arm), new("outcome", outcome));

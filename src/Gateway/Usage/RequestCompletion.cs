@@ -60,4 +60,20 @@ public sealed record RequestCompletion
 
     /// <summary>The arms tried, in order.</summary>
     public IReadOnlyList<string> AttemptedArms { get; init; } = [];
+
+    /// <summary>The verifier cascade's verifications so far (<c>Router:Cascade</c>); empty when no cascade ran.</summary>
+    public IReadOnlyList<CascadeHop> Cascade { get; init; } = [];
+
+    /// <summary>
+    /// True for a cascade call whose answer the client did not get (a stronger arm's answer replaced it): metered and
+    /// billed like any call, but not the request's outcome (no decision-log line, no feedback credit). A request
+    /// publishes its superseded calls first, then one completion for the answer the client got.
+    /// </summary>
+    public bool Superseded { get; init; }
+
+    /// <summary>
+    /// Time from the request's arrival until the call of <see cref="Arm"/> began (the cascade's earlier calls); zero
+    /// otherwise. Subtracted from <see cref="TimeToFirstByte"/> and <see cref="Duration"/> for the arm's own latency.
+    /// </summary>
+    public TimeSpan CallOffset { get; init; }
 }

@@ -25,6 +25,7 @@ public sealed class ResponseUsageParser
     private bool _overflow;
     private int? _promptTokens;
     private int? _completionTokens;
+    private ResponseUsage? _completed;
 
     /// <summary>Creates a parser for a response of the given content type.</summary>
     public ResponseUsageParser(string? contentType)
@@ -80,9 +81,14 @@ public sealed class ResponseUsageParser
         }
     }
 
-    /// <summary>Ends the body and returns what was found.</summary>
+    /// <summary>Ends the body and returns what was found; idempotent (a second call returns the same result).</summary>
     public ResponseUsage Complete()
     {
+        if (_completed is { } done)
+        {
+            return done;
+        }
+
         if (_isEventStream)
         {
             if (_buffer.WrittenCount > 0)
@@ -96,7 +102,8 @@ public sealed class ResponseUsageParser
             ProcessJson(_buffer.WrittenSpan, streaming: false);
         }
 
-        return new ResponseUsage(_promptTokens, _completionTokens, _text.ToString());
+        _completed = new ResponseUsage(_promptTokens, _completionTokens, _text.ToString());
+        return _completed;
     }
 
     private void ProcessEventLine(ReadOnlySpan<byte> line)

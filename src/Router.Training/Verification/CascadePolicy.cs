@@ -131,17 +131,17 @@ internal sealed class CascadePolicy : EvalPolicy
             cost += test.Cost[(i * _k) + _probe[first]];
         }
 
-        var esc = -1;
-        var best = double.NegativeInfinity;
+        // The escalation arm and the rule are Router.Core's (CascadeRule), the same as the gateway's cascade step.
+        Span<double> quality = _k <= 64 ? stackalloc double[_k] : new double[_k];
+        Span<double> score = _k <= 64 ? stackalloc double[_k] : new double[_k];
         for (var b = 0; b < _k; b++)
         {
-            if (_router.PredictedQuality(i, b) > _router.PredictedQuality(i, first) && _router.Score(i, b, lambda) > best)
-            {
-                (esc, best) = (b, _router.Score(i, b, lambda));
-            }
+            quality[b] = _router.PredictedQuality(i, b);
+            score[b] = _router.Score(i, b, lambda);
         }
 
-        if (esc >= 0 && lambda * (_router.PredictedQuality(i, esc) - p) > _router.PredictedCost(i, esc) / _router.CostReference)
+        var esc = CascadeRule.EscalationArm(quality, score, first);
+        if (esc >= 0 && CascadeRule.ShouldEscalate(lambda, p, quality[esc], _router.PredictedCost(i, esc), _router.CostReference))
         {
             return new ServedQuery(esc, test.Quality[(i * _k) + esc], cost + test.Cost[(i * _k) + esc], first, esc);
         }

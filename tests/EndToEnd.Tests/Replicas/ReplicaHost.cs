@@ -40,6 +40,9 @@ public sealed class ReplicaHost : IAsyncDisposable
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
     }
 
+    /// <summary>The MiniLM encoder the replicas share (e.g. to train a verifier on the embeddings the gateway computes).</summary>
+    public static ITextEncoder SharedTextEncoder => SharedEncoder.Value;
+
     /// <summary>The replica's root URL.</summary>
     public Uri Address { get; }
 
