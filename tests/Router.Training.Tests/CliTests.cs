@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -59,7 +58,7 @@ public sealed class CliTests
         var data = DataFiles.CutRouterBench(8);
         var outDir = DataFiles.NewTempFolder();
 
-        var (code, stdout, stderr) = await RouterWithOutput("train", "--data", data, "--out", outDir, "--encoder", "hashing", "--tags", "kmeans", "--clusters", "3");
+        var (code, stdout, stderr) = await RouterCli.RunAsync("train", "--data", data, "--out", outDir, "--encoder", "hashing", "--tags", "kmeans", "--clusters", "3");
 
         Assert.True(code == 0, stderr);
         Assert.Contains("3 tag clusters", stdout, StringComparison.Ordinal);
@@ -95,7 +94,7 @@ public sealed class CliTests
         var data = DataFiles.CutRouterBench(8);
         var outDir = DataFiles.NewTempFolder();
 
-        var (code, stdout, stderr) = await RouterWithOutput(
+        var (code, stdout, stderr) = await RouterCli.RunAsync(
             "train", "--data", data, "--out", outDir, "--encoder", "hashing", "--tags", "instag", "--clusters", "2",
             "--tagger-url", url, "--tagger-model", "tagger");
 
@@ -108,7 +107,7 @@ public sealed class CliTests
     [Fact]
     public async Task Train_InsTagWithoutTaggingModel_ClearError()
     {
-        var (code, _, stderr) = await RouterWithOutput("train", "--data", DataFiles.CutRouterBench(4), "--out", DataFiles.NewTempFolder(), "--encoder", "hashing", "--tags", "instag");
+        var (code, _, stderr) = await RouterCli.RunAsync("train", "--data", DataFiles.CutRouterBench(4), "--out", DataFiles.NewTempFolder(), "--encoder", "hashing", "--tags", "instag");
 
         Assert.Equal(2, code);
         Assert.Contains("--tags instag needs --tagger-url and --tagger-model", stderr, StringComparison.Ordinal);
@@ -117,7 +116,7 @@ public sealed class CliTests
     [Fact]
     public async Task Help_RootCommand_DescriptionNamesEveryCommand()
     {
-        var (code, stdout, _) = await RouterWithOutput("--help");
+        var (code, stdout, _) = await RouterCli.RunAsync("--help");
 
         Assert.Equal(0, code);
         var description = stdout.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("router:", StringComparison.Ordinal));
@@ -227,7 +226,7 @@ public sealed class CliTests
         busy.Start();
         var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
 
-        var (code, stdout, stderr) = await RouterWithOutput("serve-replay", "--data", DataFiles.CutRouterBench(2), "--urls", $"http://127.0.0.1:{port}");
+        var (code, stdout, stderr) = await RouterCli.RunAsync("serve-replay", "--data", DataFiles.CutRouterBench(2), "--urls", $"http://127.0.0.1:{port}");
 
         Assert.Equal(2, code);
         Assert.Contains($"router: error: --urls: Failed to bind to address http://127.0.0.1:{port}: address already in use", stderr, StringComparison.Ordinal);
@@ -246,25 +245,10 @@ public sealed class CliTests
         Assert.Contains("router: error: Encoder weights not found in '/nonexistent'", weightsStderr, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RouterWithOutput(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "router.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, stdout, await stderr);
-    }
 
     private static async Task<(int Code, string Stderr)> Router(params string[] args)
     {
-        var (code, _, stderr) = await RouterWithOutput(args);
+        var (code, _, stderr) = await RouterCli.RunAsync(args);
         return (code, stderr);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
@@ -34,7 +33,7 @@ public sealed class DecisionsExportCliTests : IAsyncLifetime
         var file = Path.Combine(Path.GetTempPath(), "router-export-" + Guid.NewGuid().ToString("N") + ".jsonl");
         try
         {
-            var (code, stdout, stderr) = await RouterAsync("decisions", "export", "--gateway", gateway.Address.ToString(), "--admin-key", ReplicaHost.AdminKey,
+            var (code, stdout, stderr) = await RouterCli.RunAsync("decisions", "export", "--gateway", gateway.Address.ToString(), "--admin-key", ReplicaHost.AdminKey,
                 "--from", from.ToString("O", CultureInfo.InvariantCulture), "--to", DateTimeOffset.UtcNow.AddMinutes(1).ToString("O", CultureInfo.InvariantCulture), "--out", file);
 
             Assert.True(code == 0, stderr);
@@ -58,7 +57,7 @@ public sealed class DecisionsExportCliTests : IAsyncLifetime
         try
         {
             await _gateway!.ChatAsync("A decision before the window.");
-            var (code, stdout, stderr) = await RouterAsync("decisions", "export", "--gateway", _gateway.Address.ToString(), "--admin-key", ReplicaHost.AdminKey,
+            var (code, stdout, stderr) = await RouterCli.RunAsync("decisions", "export", "--gateway", _gateway.Address.ToString(), "--admin-key", ReplicaHost.AdminKey,
                 "--from", "2100-01-01T00:00:00Z", "--out", file);
 
             Assert.True(code == 0, stderr);
@@ -85,7 +84,7 @@ public sealed class DecisionsExportCliTests : IAsyncLifetime
         }
 
         args.AddRange([option, value]);
-        var (code, _, stderr) = await RouterAsync([.. args]);
+        var (code, _, stderr) = await RouterCli.RunAsync([.. args]);
 
         Assert.Equal(2, code);
         Assert.StartsWith("router: error: ", stderr, StringComparison.Ordinal);
@@ -111,21 +110,5 @@ public sealed class DecisionsExportCliTests : IAsyncLifetime
         }
 
         Assert.Fail($"the decision log did not reach {count} decisions");
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RouterAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "router.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, stdout, await stderr);
     }
 }
