@@ -5,8 +5,7 @@ using Router.Gateway.DecisionLog;
 using Router.Gateway.Decisions;
 using Router.Gateway.Learning;
 using Router.Gateway.OpenAi;
-using Router.Gateway.Protocols.Anthropic;
-using Router.Gateway.Protocols.Responses;
+using Router.Gateway.Protocols;
 
 namespace Router.Gateway.Feedback;
 
@@ -177,7 +176,7 @@ public static partial class FeedbackEndpoints
 
             // An Anthropic message id (msg_…) names the same request as its x-router-request-id (req_…): feedback
             // by either reaches one decision record and one idempotency key.
-            var requestId = RequestIdOf(AnthropicMessageIds.ToRequestId(id.GetString()!));
+            var requestId = ClientIds.ToRequestId(id.GetString()!);
             if (requestId.Length > MaxRequestIdChars)
             {
                 return (null, OpenAiError.InvalidRequest(
@@ -223,8 +222,6 @@ public static partial class FeedbackEndpoints
     }
 
     // A Responses API id (resp_X) names the decision of request req_X (ResponseIds): the same record, the same idempotency key.
-    private static string RequestIdOf(string id) => ResponseIds.ToRequestId(id);
-
     [LoggerMessage(51, LogLevel.Warning, "Feedback for {RequestId} not written to the decision log ({Reason})")]
     private static partial void LogDecisionLogFailed(ILogger logger, string requestId, string reason);
 

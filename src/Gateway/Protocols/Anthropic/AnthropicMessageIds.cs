@@ -7,22 +7,11 @@ namespace Router.Gateway.Protocols.Anthropic;
 /// </summary>
 public static class AnthropicMessageIds
 {
-    private const string RequestPrefix = "req_";
     private const string MessagePrefix = "msg_";
 
     /// <summary>The message id of the request <paramref name="requestId"/> (<c>req_…</c>).</summary>
-    public static string FromRequestId(string requestId)
-    {
-        ArgumentNullException.ThrowIfNull(requestId);
-        return MessagePrefix + (requestId.StartsWith(RequestPrefix, StringComparison.Ordinal) ? requestId[RequestPrefix.Length..] : requestId);
-    }
+    public static string FromRequestId(string requestId) => ClientIds.FromRequestId(MessagePrefix, requestId);
 
     /// <summary>The request id behind <paramref name="id"/> when it is a message id (<c>msg_…</c>); otherwise <paramref name="id"/>.</summary>
-    public static string ToRequestId(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        return id.StartsWith(MessagePrefix, StringComparison.Ordinal) && id.Length > MessagePrefix.Length
-            ? RequestPrefix + id[MessagePrefix.Length..]
-            : id;
-    }
+    public static string ToRequestId(string id) => ClientIds.ToRequestId(id);
 }

@@ -10,21 +10,10 @@ public static class ResponseIds
     /// <summary>The prefix of a response id.</summary>
     public const string ResponsePrefix = "resp_";
 
-    private const string RequestPrefix = "req_";
 
     /// <summary>The response id of request <paramref name="requestId"/>.</summary>
-    public static string FromRequestId(string requestId)
-    {
-        ArgumentNullException.ThrowIfNull(requestId);
-        return ResponsePrefix + (requestId.StartsWith(RequestPrefix, StringComparison.Ordinal) ? requestId[RequestPrefix.Length..] : requestId);
-    }
+    public static string FromRequestId(string requestId) => ClientIds.FromRequestId(ResponsePrefix, requestId);
 
     /// <summary>The request id behind <paramref name="id"/> when it is a response id; otherwise <paramref name="id"/> itself.</summary>
-    public static string ToRequestId(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        return id.StartsWith(ResponsePrefix, StringComparison.Ordinal) && id.Length > ResponsePrefix.Length
-            ? RequestPrefix + id[ResponsePrefix.Length..]
-            : id;
-    }
+    public static string ToRequestId(string id) => ClientIds.ToRequestId(id);
 }
